@@ -1,0 +1,538 @@
+"""Server configuration: every option of ``uvicorn.run()``, and loading what they select."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+import logging.config
+import os
+import socket
+import ssl
+import stat
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from configparser import RawConfigParser
+from pathlib import Path
+from typing import IO, Any, Final, Literal, NoReturn
+
+from uvicorn._registry import KindName, PluginError, RegistryMapping, get_registry
+from uvicorn._types import ASGIApplication
+from uvicorn.importer import ImportFromStringError, import_from_string
+from uvicorn.logging import TRACE_LOG_LEVEL
+
+HTTPProtocolType = Literal["auto", "h11", "httptools"]
+WSProtocolType = Literal["auto", "none", "websockets", "websockets-sansio", "wsproto"]
+LifespanType = Literal["auto", "on", "off"]
+LoopFactoryType = Literal["none", "auto", "asyncio", "uvloop"]
+InterfaceType = Literal["auto", "asgi3", "asgi2", "wsgi"]
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+
+LOG_LEVELS: Final[dict[str, int]] = {
+    "critical": logging.CRITICAL,
+    "error": logging.ERROR,
+    "warning": logging.WARNING,
+    "info": logging.INFO,
+    "debug": logging.DEBUG,
+    "trace": TRACE_LOG_LEVEL,
+}
+
+# Read-only views of the plugin registries, filled the first time they are read.
+HTTP_PROTOCOLS: Final[Mapping[str, str | None]] = RegistryMapping("http")
+WS_PROTOCOLS: Final[Mapping[str, str | None]] = RegistryMapping("ws")
+LIFESPAN: Final[Mapping[str, str | None]] = RegistryMapping("lifespan")
+LOOP_FACTORIES: Final[Mapping[str, str | None]] = RegistryMapping("loop")
+INTERFACES: Final[list[InterfaceType]] = ["auto", "asgi3", "asgi2", "wsgi"]
+
+SSL_PROTOCOL_VERSION: Final[int] = ssl.PROTOCOL_TLS_SERVER
+
+STARTUP_FAILURE: Final = 3
+
+LOGGING_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "default": {
+            "()": "uvicorn.logging.DefaultFormatter",
+            "fmt": "%(levelprefix)s %(message)s",
+            "use_colors": None,
+        },
+        "access": {
+            "()": "uvicorn.logging.AccessFormatter",
+            "fmt": '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s',
+        },
+    },
+    "handlers": {
+        "default": {
+            "formatter": "default",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "formatter": "access",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "loggers": {
+        "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"level": "INFO"},
+        "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
+}
+
+logger = logging.getLogger("uvicorn.error")
+
+
+def startup_failure(message: str, *args: object) -> NoReturn:
+    """Log one clear message and stop with the startup-failure exit code."""
+    logger.error(message, *args)
+    sys.exit(STARTUP_FAILURE)
+
+
+def resolve_implementation(kind: KindName, value: Any) -> Any:
+    """Turn a ``--http``/``--ws``/``--loop``/``--lifespan`` value into the object it names.
+
+    ``value`` is ``auto``, a registered name, ``none`` (WebSocket and loop only), an
+    import string ``module:attribute``, or already the class or factory itself. Raises
+    PluginError with a message meant for the user.
+    """
+    if not isinstance(value, str):
+        return value
+    if value == "none" and kind in ("ws", "loop"):
+        return None
+    if ":" in value:
+        try:
+            return import_from_string(value)
+        except (ImportFromStringError, ImportError) as exc:
+            raise PluginError(f"Cannot import {value!r} given for --{kind}: {exc}") from exc
+    registry = get_registry()
+    implementation = registry.select(kind, value)
+    try:
+        return import_from_string(implementation.target)
+    except Exception as exc:
+        origin = f"{implementation.distribution} {implementation.version}"
+        raise PluginError(
+            f"{kind} implementation {implementation.name!r} ({origin}) failed to load "
+            f"{implementation.target}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _not_available_yet(option: str) -> str:
+    return (
+        f"{option} is not available yet in this release of uvicorn-core; "
+        "remove the option to run the server."
+    )
+
+
+class Config:
+    def __init__(
+        self,
+        app: ASGIApplication | Callable[..., Any] | str,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        uds: str | None = None,
+        fd: int | None = None,
+        loop: LoopFactoryType | str | Callable[[bool], LoopFactory | None] = "auto",
+        http: type[asyncio.Protocol] | HTTPProtocolType | str = "auto",
+        http2: bool = False,
+        ws: type[asyncio.Protocol] | WSProtocolType | str = "auto",
+        ws_max_size: int = 16 * 1024 * 1024,
+        ws_max_queue: int = 32,
+        ws_ping_interval: float | None = 20.0,
+        ws_ping_timeout: float | None = 20.0,
+        ws_per_message_deflate: bool = True,
+        lifespan: LifespanType = "auto",
+        env_file: str | os.PathLike[str] | None = None,
+        log_config: dict[str, Any] | str | os.PathLike[str] | RawConfigParser | IO[Any] | None = (
+            LOGGING_CONFIG
+        ),
+        log_level: str | int | None = None,
+        access_log: bool = True,
+        use_colors: bool | None = None,
+        interface: InterfaceType = "auto",
+        reload: bool = False,
+        reload_dirs: list[str] | str | None = None,
+        reload_delay: float = 0.25,
+        reload_includes: list[str] | str | None = None,
+        reload_excludes: list[str] | str | None = None,
+        workers: int | None = None,
+        proxy_headers: bool = True,
+        server_header: bool = True,
+        date_header: bool = True,
+        forwarded_allow_ips: list[str] | str | None = None,
+        root_path: str = "",
+        limit_concurrency: int | None = None,
+        limit_max_requests: int | None = None,
+        limit_max_requests_jitter: int = 0,
+        backlog: int = 2048,
+        timeout_keep_alive: int = 5,
+        timeout_notify: int = 30,
+        timeout_graceful_shutdown: int | None = None,
+        timeout_worker_healthcheck: int = 5,
+        timeout_request_head: float | None = 20.0,
+        callback_notify: Callable[..., Awaitable[None]] | None = None,
+        ssl_keyfile: str | os.PathLike[str] | None = None,
+        ssl_certfile: str | os.PathLike[str] | None = None,
+        ssl_keyfile_password: str | None = None,
+        ssl_version: int = SSL_PROTOCOL_VERSION,
+        ssl_cert_reqs: int = ssl.CERT_NONE,
+        ssl_ca_certs: str | os.PathLike[str] | None = None,
+        ssl_ciphers: str | None = None,
+        ssl_context_factory: Callable[[Config, Callable[[], ssl.SSLContext]], ssl.SSLContext]
+        | None = None,
+        headers: list[tuple[str, str]] | None = None,
+        factory: bool = False,
+        h11_max_incomplete_event_size: int | None = None,
+        reset_contextvars: bool = False,
+    ) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self.uds = uds
+        self.fd = fd
+        self.loop = loop
+        self.http = http
+        self.http2 = http2
+        self.ws = ws
+        self.ws_max_size = ws_max_size
+        self.ws_max_queue = ws_max_queue
+        self.ws_ping_interval = ws_ping_interval
+        self.ws_ping_timeout = ws_ping_timeout
+        self.ws_per_message_deflate = ws_per_message_deflate
+        self.lifespan = lifespan
+        self.log_config = log_config
+        self.log_level = log_level
+        self.access_log = access_log
+        self.use_colors = use_colors
+        self.interface = interface
+        self.reload = reload
+        self.reload_delay = reload_delay
+        self.workers = workers or 1
+        self.proxy_headers = proxy_headers
+        self.server_header = server_header
+        self.date_header = date_header
+        self.root_path = root_path
+        self.limit_concurrency = limit_concurrency
+        self.limit_max_requests = limit_max_requests
+        self.limit_max_requests_jitter = limit_max_requests_jitter
+        self.backlog = backlog
+        self.timeout_keep_alive = timeout_keep_alive
+        self.timeout_notify = timeout_notify
+        self.timeout_graceful_shutdown = timeout_graceful_shutdown
+        self.timeout_worker_healthcheck = timeout_worker_healthcheck
+        self.timeout_request_head = timeout_request_head
+        self.callback_notify = callback_notify
+        self.ssl_keyfile = ssl_keyfile
+        self.ssl_certfile = ssl_certfile
+        self.ssl_keyfile_password = ssl_keyfile_password
+        self.ssl_version = ssl_version
+        self.ssl_cert_reqs = ssl_cert_reqs
+        self.ssl_ca_certs = ssl_ca_certs
+        self.ssl_ciphers = ssl_ciphers
+        self.ssl_context_factory = ssl_context_factory
+        self.headers: list[tuple[str, str]] = headers or []
+        self.encoded_headers: list[tuple[bytes, bytes]] = []
+        self.factory = factory
+        self.h11_max_incomplete_event_size = h11_max_incomplete_event_size
+        self.reset_contextvars = reset_contextvars
+
+        self.loaded = False
+        self.loaded_app: Any = None
+        self.http_protocol_class: type[asyncio.Protocol] | None = None
+        self.ws_protocol_class: type[asyncio.Protocol] | None = None
+        self.lifespan_class: Any = None
+        self.configure_logging()
+
+        self.reload_dirs: list[Path] = []
+        self.reload_dirs_excludes: list[Path] = []
+        self.reload_includes: list[str] = []
+        self.reload_excludes: list[str] = []
+        self._store_reload_options(reload_dirs, reload_includes, reload_excludes)
+
+        if env_file is not None:
+            self._load_env_file(env_file)
+
+        if workers is None and "WEB_CONCURRENCY" in os.environ:
+            self.workers = int(os.environ["WEB_CONCURRENCY"])
+
+        if forwarded_allow_ips is None:
+            self.forwarded_allow_ips: list[str] | str = os.environ.get(
+                "FORWARDED_ALLOW_IPS", "127.0.0.1,::1"
+            )
+        else:
+            self.forwarded_allow_ips = forwarded_allow_ips
+
+    def _store_reload_options(
+        self,
+        reload_dirs: list[str] | str | None,
+        reload_includes: list[str] | str | None,
+        reload_excludes: list[str] | str | None,
+    ) -> None:
+        def as_list(value: list[str] | str | None) -> list[str]:
+            if value is None:
+                return []
+            return [value] if isinstance(value, str) else list(value)
+
+        if (reload_dirs or reload_includes or reload_excludes) and not self.reload:
+            logger.warning(
+                "Current configuration will not reload as not all conditions are met, "
+                "please refer to documentation."
+            )
+        self.reload_dirs = [Path(path).resolve() for path in as_list(reload_dirs)]
+        self.reload_includes = as_list(reload_includes)
+        self.reload_excludes = as_list(reload_excludes)
+
+    def _load_env_file(self, env_file: str | os.PathLike[str]) -> None:
+        try:
+            import dotenv  # optional dependency, only needed for env_file
+        except ImportError:
+            startup_failure(
+                "--env-file %s needs the python-dotenv package: pip install python-dotenv",
+                os.fspath(env_file),
+            )
+        if not os.path.isfile(env_file):
+            startup_failure("Environment file %s does not exist.", os.fspath(env_file))
+        logger.info("Loading environment from '%s'", os.fspath(env_file))
+        dotenv.load_dotenv(dotenv_path=env_file)
+
+    @property
+    def asgi_version(self) -> Literal["2.0", "3.0"]:
+        mapping: dict[str, Literal["2.0", "3.0"]] = {
+            "asgi2": "2.0",
+            "asgi3": "3.0",
+            "wsgi": "3.0",
+        }
+        return mapping[self.interface]
+
+    @property
+    def is_ssl(self) -> bool:
+        return bool(self.ssl_keyfile or self.ssl_certfile or self.ssl_context_factory)
+
+    @property
+    def use_subprocess(self) -> bool:
+        return bool(self.reload or self.workers > 1)
+
+    @property
+    def should_reload(self) -> bool:
+        return isinstance(self.app, str) and self.reload
+
+    def configure_logging(self) -> None:
+        logging.addLevelName(TRACE_LOG_LEVEL, "TRACE")
+
+        if self.log_config is not None:
+            self._apply_log_config(self.log_config)
+
+        if self.log_level is not None:
+            if isinstance(self.log_level, str):
+                level = LOG_LEVELS.get(self.log_level.lower())
+                if level is None:
+                    choices = ", ".join(LOG_LEVELS)
+                    raise ValueError(f"invalid log_level {self.log_level!r}; use one of {choices}")
+            else:
+                level = self.log_level
+            logging.getLogger("uvicorn.error").setLevel(level)
+            logging.getLogger("uvicorn.access").setLevel(level)
+            logging.getLogger("uvicorn.asgi").setLevel(level)
+        if self.access_log is False:
+            access = logging.getLogger("uvicorn.access")
+            access.handlers = []
+            access.propagate = False
+
+    def _apply_log_config(
+        self, log_config: dict[str, Any] | str | os.PathLike[str] | RawConfigParser | IO[Any]
+    ) -> None:
+        if isinstance(log_config, dict):
+            if self.use_colors in (True, False):
+                formatters = log_config.get("formatters", {})
+                for name in ("default", "access"):
+                    if name in formatters:
+                        formatters[name]["use_colors"] = self.use_colors
+            logging.config.dictConfig(log_config)
+            return
+        if isinstance(log_config, RawConfigParser):
+            logging.config.fileConfig(log_config, disable_existing_loggers=False)
+            return
+        if not isinstance(log_config, str | os.PathLike):
+            logging.config.fileConfig(log_config, disable_existing_loggers=False)
+            return
+        path = os.fspath(log_config)
+        suffix = Path(path).suffix.lower()
+        if suffix == ".json":
+            with open(path) as file:
+                logging.config.dictConfig(json.load(file))
+        elif suffix in (".yaml", ".yml"):
+            try:
+                import yaml  # optional dependency, only for YAML log configs
+            except ImportError:
+                raise RuntimeError(
+                    f"log_config {path!r} is YAML, which needs PyYAML: pip install PyYAML"
+                ) from None
+            with open(path) as file:
+                logging.config.dictConfig(yaml.safe_load(file))
+        else:
+            logging.config.fileConfig(path, disable_existing_loggers=False)
+
+    def unavailable_features(self) -> list[str]:
+        """Options set that this release cannot honour yet, as messages for the user."""
+        problems = []
+        if self.http2:
+            problems.append(_not_available_yet("--http2"))
+        if self.is_ssl:
+            problems.append(_not_available_yet("TLS (--ssl-keyfile/--ssl-certfile)"))
+        if self.reload:
+            problems.append(_not_available_yet("--reload"))
+        if self.workers > 1:
+            problems.append(_not_available_yet("--workers > 1"))
+        return problems
+
+    def load(self) -> None:
+        assert not self.loaded
+
+        for problem in self.unavailable_features():
+            startup_failure(problem)
+
+        self.encoded_headers = [
+            (key.lower().encode("latin1"), value.encode("latin1")) for key, value in self.headers
+        ]
+
+        try:
+            self.http_protocol_class = resolve_implementation("http", self.http)
+            self.ws_protocol_class = self._resolve_ws()
+            self.lifespan_class = resolve_implementation("lifespan", self.lifespan)
+        except PluginError as exc:
+            startup_failure("%s", exc)
+
+        self.loaded_app = self._load_app()
+        self.loaded = True
+
+    def _resolve_ws(self) -> type[asyncio.Protocol] | None:
+        if self.ws == "auto" and get_registry().auto("ws") is None:
+            return None
+        resolved: type[asyncio.Protocol] | None = resolve_implementation("ws", self.ws)
+        return resolved
+
+    def _load_app(self) -> Any:
+        try:
+            app = import_from_string(self.app)
+        except ImportFromStringError as exc:
+            startup_failure("Error loading ASGI app. %s", exc)
+
+        if self.factory:
+            if not callable(app):
+                startup_failure("Error loading ASGI app factory: %r is not callable.", app)
+            try:
+                app = app()
+            except TypeError as exc:
+                startup_failure("Error loading ASGI app factory: %s", exc)
+        elif _looks_like_factory(app):
+            logger.warning(
+                "ASGI app factory detected. Using it, but please consider setting the "
+                "--factory flag explicitly."
+            )
+            app = app()
+
+        if self.interface == "auto":
+            self.interface = _detect_interface(app)
+
+        if self.interface == "wsgi":
+            from uvicorn.middleware.wsgi import WSGIMiddleware  # rarely used
+
+            app = WSGIMiddleware(app)
+        elif self.interface == "asgi2":
+            from uvicorn.middleware.asgi2 import ASGI2Middleware  # rarely used
+
+            app = ASGI2Middleware(app)
+
+        if logger.getEffectiveLevel() <= TRACE_LOG_LEVEL:
+            from uvicorn.middleware.message_logger import (  # trace only
+                MessageLoggerMiddleware,
+            )
+
+            app = MessageLoggerMiddleware(app)
+        if self.proxy_headers:
+            from uvicorn.middleware.proxy_headers import (
+                ProxyHeadersMiddleware,
+            )
+
+            app = ProxyHeadersMiddleware(app, trusted_hosts=self.forwarded_allow_ips)
+        return app
+
+    def get_loop_factory(self) -> LoopFactory | None:
+        """The callable that creates this server's event loop (``None``: asyncio's default)."""
+        try:
+            factory = resolve_implementation("loop", self.loop)
+        except PluginError as exc:
+            startup_failure("%s", exc)
+        if factory is None:
+            return None
+        loop_factory: LoopFactory | None = factory(use_subprocess=self.use_subprocess)
+        return loop_factory
+
+    def bind_socket(self) -> socket.socket:
+        """The listening socket this configuration asks for (host/port, uds or fd).
+
+        A bind failure is a startup failure: it is logged and the process exits with 3.
+        """
+        try:
+            return self.create_socket()
+        except OSError as exc:
+            startup_failure("%s", exc)
+
+    def create_socket(self) -> socket.socket:
+        """Like bind_socket(), but raise OSError instead of exiting."""
+        if self.uds:
+            path = self.uds
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                if os.path.exists(path) and stat.S_ISSOCK(os.stat(path).st_mode):
+                    os.remove(path)
+                sock.bind(path)
+                os.chmod(path, 0o666)
+                sock.listen(self.backlog)
+            except OSError:
+                sock.close()
+                raise
+        elif self.fd is not None:
+            probe = socket.socket(fileno=os.dup(self.fd))
+            family = probe.family
+            probe.close()
+            sock = socket.fromfd(self.fd, family, socket.SOCK_STREAM)
+        else:
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6:
+                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                sock.bind((self.host.strip("[]"), self.port))
+                sock.listen(self.backlog)
+            except OSError:
+                sock.close()
+                raise
+        sock.setblocking(False)
+        return sock
+
+
+def _looks_like_factory(app: Any) -> bool:
+    """A plain function taking no arguments cannot be an ASGI app, so it must be a factory."""
+    if not inspect.isfunction(app) or inspect.iscoroutinefunction(app):
+        return False
+    try:
+        parameters = inspect.signature(app).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return all(
+        param.default is not param.empty or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD)
+        for param in parameters
+    )
+
+
+def _detect_interface(app: Any) -> InterfaceType:
+    if inspect.isclass(app):
+        return "asgi3" if hasattr(app, "__await__") else "asgi2"
+    if inspect.isfunction(app):
+        return "asgi3" if inspect.iscoroutinefunction(app) else "asgi2"
+    call = getattr(app, "__call__", None)  # noqa: B004 - we want the bound __call__ itself
+    return "asgi3" if inspect.iscoroutinefunction(call) else "asgi2"

@@ -1,0 +1,396 @@
+"""The HTTP/1.1 connection every HTTP plugin builds on.
+
+A plugin subclasses :class:`HTTPConnection` and adapts one parser library:
+
+* ``feed_data(data)`` parses bytes and reports what it found by calling
+  ``on_request_head(method, target, http_version, headers)``, ``on_body(chunk)``,
+  ``on_message_complete()``, or ``reject_request(status, message)`` for bad input. Header
+  names passed to ``on_request_head`` must already be lower-cased.
+* After an upgrade request for which ``on_request_head`` set ``upgrade_pending``, the
+  plugin calls ``hand_off_upgrade(trailing_bytes)`` with the bytes that follow the head.
+* ``prepare_next_message()`` runs when a keep-alive response is complete, for parsers that
+  must be told to start over (h11); the default does nothing.
+* ``encode_head``/``encode_body``/``encode_end`` turn a response into bytes; the defaults
+  write HTTP/1.1 directly and suit parsers without a serializer.
+
+Everything else lives here, once: connection lifecycle, keep-alive and request-head
+timeouts, pipelining, flow control, request validation, the concurrency limit, error
+responses and graceful shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import math
+from collections import deque
+from typing import TYPE_CHECKING, Any, Final
+
+from uvicorn._types import ASGI3Application, HTTPScope
+from uvicorn.logging import TRACE_LOG_LEVEL
+from uvicorn.protocols.http import wire
+from uvicorn.protocols.http.cycle import RequestResponseCycle, ResponseState
+from uvicorn.protocols.http.flow_control import service_unavailable
+from uvicorn.protocols.http.request import InvalidRequest, RequestHead, parse_request_head
+from uvicorn.protocols.utils import get_local_addr, get_remote_addr, is_ssl
+
+if TYPE_CHECKING:
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+DEFAULT_MAX_HEAD_SIZE: Final = 16 * 1024
+HTTP_SPEC_VERSION: Final = "2.3"
+
+
+class HTTPConnection(asyncio.Protocol):
+    """Base class of HTTP/1.1 protocol implementations; see the module docstring."""
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        if not config.loaded:
+            config.load()
+        self.config = config
+        self.app: ASGI3Application = config.loaded_app
+        self.loop = _loop or asyncio.get_event_loop()
+        self.logger = logging.getLogger("uvicorn.error")
+        self.access_logger = logging.getLogger("uvicorn.access")
+        self.access_log = config.access_log and self.access_logger.hasHandlers()
+        self.trace_enabled = self.logger.isEnabledFor(TRACE_LOG_LEVEL)
+        self.ws_protocol_class = config.ws_protocol_class
+        self.root_path = config.root_path
+        self.root_raw_path = config.root_path.encode("ascii")
+        self.limit_concurrency = config.limit_concurrency
+        self.max_head_size = config.h11_max_incomplete_event_size or DEFAULT_MAX_HEAD_SIZE
+        self.timeout_keep_alive = float(config.timeout_keep_alive)
+        self.timeout_request_head = float(config.timeout_request_head or math.inf)
+        self.reset_contextvars = config.reset_contextvars
+        self.app_state = app_state
+        self.server_state = server_state
+        self.connections = server_state.connections
+        self.tasks = server_state.tasks
+        self.default_header_names = server_state.default_header_names
+
+        # Per connection.
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]  # set in connection_made
+        self.server: tuple[str, int] | None = None
+        self.client: tuple[str, int] | None = None
+        self.scheme = "http"
+        self.log_prefix = ""
+        self.cycle: RequestResponseCycle | None = None  # the cycle the app is running
+        self.parsing: RequestResponseCycle | None = None  # the cycle receiving body events
+        self.pipeline: deque[tuple[RequestResponseCycle, ASGI3Application]] = deque()
+        self.upgrade_pending: RequestHead | None = None
+        self.awaiting_head = True
+        self.head_bytes = 0
+        self.newline_seen = False
+        self.read_paused = False
+        self.write_paused = False
+        self.drain_waiters: list[asyncio.Future[None]] = []
+        self.deadline = math.inf
+
+    # -- what a plugin implements ------------------------------------------------------
+
+    def feed_data(self, data: bytes) -> None:
+        raise NotImplementedError
+
+    def prepare_next_message(self) -> None:
+        """Called before the next request on a kept-alive connection is processed."""
+
+    def encode_head(self, status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
+        return wire.encode_head(status, headers)
+
+    def encode_body(self, data: bytes, chunked: bool) -> bytes:
+        return wire.encode_chunk(data) if chunked else data
+
+    def encode_end(self, chunked: bool) -> bytes:
+        return wire.CHUNKED_END if chunked else b""
+
+    # -- asyncio.Protocol --------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.connections.add(self)
+        self.transport = transport  # type: ignore[assignment]  # always a stream transport
+        self.server = get_local_addr(self.transport)
+        self.client = get_remote_addr(self.transport)
+        self.scheme = "https" if is_ssl(self.transport) else "http"
+        if self.client:
+            self.log_prefix = f"{self.client[0]}:{self.client[1]} - "
+        self.deadline = self.loop.time() + self.timeout_request_head
+        if self.trace_enabled:
+            self.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection made", self.log_prefix)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.connections.discard(self)
+        if self.trace_enabled:
+            self.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection lost", self.log_prefix)
+        self.deadline = math.inf
+        cycle = self.cycle
+        if cycle is not None and cycle.response_state is not ResponseState.COMPLETE:
+            cycle.client_disconnected()
+        if self.parsing is not None and self.parsing is not cycle:
+            self.parsing.client_disconnected()
+        self.pipeline.clear()
+        self.write_paused = False
+        self._release_drain_waiters()
+
+    def eof_received(self) -> None:
+        pass
+
+    def data_received(self, data: bytes) -> None:
+        if self.awaiting_head:
+            if not self.head_bytes and self.cycle is None:
+                self.deadline = self.loop.time() + self.timeout_request_head
+            self.head_bytes += len(data)
+            if not self.newline_seen and b"\n" in data:
+                self.newline_seen = True
+        self.feed_data(data)
+        if (
+            self.awaiting_head
+            and self.head_bytes > self.max_head_size
+            and not self.transport.is_closing()
+        ):
+            self.reject_oversized_head()
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        self._release_drain_waiters()
+
+    # -- events from the plugin's parser -----------------------------------------------
+
+    def on_request_head(
+        self,
+        method: bytes,
+        target: bytes,
+        http_version: str,
+        headers: list[tuple[bytes, bytes]],
+    ) -> None:
+        self.awaiting_head = False
+        self.head_bytes = 0
+        self.newline_seen = False
+        self.deadline = math.inf
+        try:
+            head = parse_request_head(method, target, http_version, headers, self.max_head_size)
+        except InvalidRequest as exc:
+            self.reject_request(exc.status, exc.message)
+            return
+        if head.upgrade is not None and self._accepts_upgrade(head.upgrade):
+            self.upgrade_pending = head
+            return
+
+        root_path = self.root_path
+        scope: HTTPScope = {
+            "type": "http",
+            "asgi": {"version": self.config.asgi_version, "spec_version": HTTP_SPEC_VERSION},
+            "http_version": http_version,
+            "server": self.server,
+            "client": self.client,
+            "scheme": self.scheme,
+            "method": head.method,
+            "root_path": root_path,
+            "path": root_path + head.path if root_path else head.path,
+            "raw_path": self.root_raw_path + head.raw_path if root_path else head.raw_path,
+            "query_string": head.query_string,
+            "headers": headers,
+            "state": self.app_state.copy(),
+        }
+        app = self.app
+        limit = self.limit_concurrency
+        if limit is not None and (len(self.connections) > limit or len(self.tasks) >= limit):
+            app = service_unavailable
+            self.logger.warning("Exceeded concurrency limit.")
+        cycle = RequestResponseCycle(self, head, scope)
+        self.parsing = cycle
+        if self.cycle is None:
+            self._start_cycle(cycle, app)
+        else:
+            self.pipeline.append((cycle, app))
+            self.pause_reading()
+
+    def on_body(self, body: bytes) -> None:
+        cycle = self.parsing
+        if cycle is not None:
+            cycle.body_received(body)
+
+    def on_message_complete(self) -> None:
+        cycle = self.parsing
+        self.awaiting_head = True
+        self.head_bytes = 0
+        if cycle is None:
+            return
+        self.parsing = None
+        cycle.body_complete()
+        if cycle is self.cycle and cycle.response_state is ResponseState.COMPLETE:
+            self._next_request(cycle)
+
+    def reject_request(self, status: int, message: str) -> None:
+        """Answer a request the server cannot accept and close the connection."""
+        self.logger.warning("Invalid HTTP request received: %s", message)
+        cycle = self.cycle
+        if cycle is not None and cycle.response_state is not ResponseState.COMPLETE:
+            if self.parsing is not cycle:
+                # A bad pipelined request: finish the response in progress, then close.
+                cycle.keep_alive = False
+                self.pipeline.clear()
+                self.parsing = None
+                self.awaiting_head = False
+                self.pause_reading()
+                return
+            if cycle.response_state is ResponseState.STREAMING:
+                # The app already answers this request; its body turned out broken.
+                self.close_transport()
+                return
+        self.send_error_response(status, message)
+
+    def reject_oversized_head(self) -> None:
+        """Refuse a request head over the size limit: 414 while still in the request line."""
+        if self.newline_seen:
+            self.reject_request(431, "Request header fields too large")
+        else:
+            self.reject_request(414, "Request URI too long")
+
+    # -- the upgrade hand-off ----------------------------------------------------------
+
+    def _accepts_upgrade(self, upgrade: bytes) -> bool:
+        if b"websocket" not in upgrade:
+            return False
+        if self.ws_protocol_class is None:
+            self.logger.warning("Unsupported upgrade request.")
+            self.logger.warning(
+                "No WebSocket implementation is installed; install one with "
+                "'pip install uvicorn-ws-websockets' or 'pip install uvicorn-ws-wsproto'."
+            )
+            return False
+        return True
+
+    def hand_off_upgrade(self, trailing: bytes) -> None:
+        """Give the connection to the WebSocket protocol, replaying the request head."""
+        head = self.upgrade_pending
+        assert head is not None
+        assert self.ws_protocol_class is not None
+        self.upgrade_pending = None
+        request_line = b"%s %s HTTP/%s\r\n" % (
+            head.method.encode("ascii"),
+            head.target,
+            head.http_version.encode("ascii"),
+        )
+        header_lines = b"".join(b"%s: %s\r\n" % (name, value) for name, value in head.headers)
+        protocol = self.ws_protocol_class(  # type: ignore[call-arg]  # uvicorn's protocol signature
+            config=self.config,
+            server_state=self.server_state,
+            app_state=self.app_state,
+            _loop=self.loop,
+        )
+        self.connections.discard(self)
+        self.deadline = math.inf
+        protocol.connection_made(self.transport)
+        protocol.data_received(request_line + header_lines + b"\r\n" + trailing)
+        self.transport.set_protocol(protocol)
+
+    # -- running cycles ----------------------------------------------------------------
+
+    def _start_cycle(self, cycle: RequestResponseCycle, app: ASGI3Application) -> None:
+        self.cycle = cycle
+        self.server_state.total_requests += 1
+        context = contextvars.Context() if self.reset_contextvars else None
+        task = self.loop.create_task(cycle.run_asgi(app), context=context)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def cycle_finished(self, cycle: RequestResponseCycle) -> None:
+        """The response is complete (or aborted); go on once the request is read too."""
+        if cycle is not self.cycle:
+            return
+        if not cycle.keep_alive:
+            self.cycle = None
+            self.close_transport()
+            return
+        if self.parsing is cycle:
+            # The app answered before reading the whole body: drop the rest as it arrives.
+            cycle.body = b""
+            self.resume_reading()
+            return
+        self._next_request(cycle)
+
+    def _next_request(self, finished: RequestResponseCycle) -> None:
+        self.cycle = None
+        if self.transport.is_closing():
+            return
+        self.prepare_next_message()
+        if self.cycle is None and self.pipeline:
+            cycle, app = self.pipeline.popleft()
+            self._start_cycle(cycle, app)
+        if self.cycle is None:
+            if self.awaiting_head and not self.head_bytes:
+                self.deadline = self.loop.time() + self.timeout_keep_alive
+            self.resume_reading()
+
+    # -- writing, flow control and closing ---------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        self.transport.write(data)
+
+    async def drain(self) -> None:
+        if self.write_paused and not self.transport.is_closing():
+            waiter = self.loop.create_future()
+            self.drain_waiters.append(waiter)
+            await waiter
+
+    def _release_drain_waiters(self) -> None:
+        waiters, self.drain_waiters = self.drain_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def pause_reading(self) -> None:
+        if not self.read_paused:
+            self.read_paused = True
+            self.transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self.read_paused:
+            self.read_paused = False
+            self.transport.resume_reading()
+
+    def send_error_response(self, status: int, message: str | None = None) -> None:
+        if not self.transport.is_closing():
+            self.transport.write(
+                wire.error_response(status, self.server_state.default_headers, message)
+            )
+        self.close_transport()
+
+    def close_transport(self) -> None:
+        """Close now; connection_lost() then tells a running app that the client is gone."""
+        self.pipeline.clear()
+        self.deadline = math.inf
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    # -- called by the server ----------------------------------------------------------
+
+    def deadline_expired(self) -> None:
+        """The keep-alive or request-head timeout ran out."""
+        if self.cycle is not None or self.transport.is_closing():
+            self.deadline = math.inf
+            return
+        if self.awaiting_head and self.head_bytes:
+            self.logger.debug("%sRequest head not received in time.", self.log_prefix)
+            self.send_error_response(408)
+        else:
+            self.close_transport()
+
+    def shutdown(self) -> None:
+        """Stop after the response in progress, or now when the connection is idle."""
+        cycle = self.cycle
+        if cycle is None or cycle.response_state is ResponseState.COMPLETE:
+            self.close_transport()
+        else:
+            cycle.keep_alive = False

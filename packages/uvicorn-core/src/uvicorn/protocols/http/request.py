@@ -1,0 +1,175 @@
+"""Validate a parsed request head once, for every HTTP plugin, stricter than any parser alone.
+
+Parsers differ in what they let through; these checks make the behaviour identical:
+framing that could smuggle a second request (Content-Length with Transfer-Encoding,
+conflicting Content-Length values), a missing or repeated Host, versions other than
+HTTP/1.0 and HTTP/1.1, and heads larger than the configured limit.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+from urllib.parse import unquote
+
+_HOST: Final = b"host"
+_CONTENT_LENGTH: Final = b"content-length"
+_TRANSFER_ENCODING: Final = b"transfer-encoding"
+_CONNECTION: Final = b"connection"
+_EXPECT: Final = b"expect"
+_UPGRADE: Final = b"upgrade"
+_FRAMING_HEADERS: Final = frozenset(
+    (_HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _CONNECTION, _EXPECT, _UPGRADE)
+)
+
+
+class InvalidRequest(Exception):
+    """A request the server answers with ``status`` and then closes the connection."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class RequestHead:
+    """Everything the core needs from one request head, computed in one pass."""
+
+    __slots__ = (
+        "chunked",
+        "content_length",
+        "expect_continue",
+        "headers",
+        "http_version",
+        "keep_alive",
+        "method",
+        "path",
+        "query_string",
+        "raw_path",
+        "target",
+        "upgrade",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        target: bytes,
+        http_version: str,
+        headers: list[tuple[bytes, bytes]],
+    ) -> None:
+        self.method = method
+        self.target = target
+        self.http_version = http_version
+        self.headers = headers
+        self.raw_path = b""
+        self.path = ""
+        self.query_string = b""
+        self.content_length: int | None = None
+        self.chunked = False
+        self.keep_alive = True
+        self.expect_continue = False
+        self.upgrade: bytes | None = None
+
+
+def parse_request_head(
+    method: bytes,
+    target: bytes,
+    http_version: str,
+    headers: list[tuple[bytes, bytes]],
+    max_head_size: int,
+) -> RequestHead:
+    """Check a request head and derive its framing; raise InvalidRequest to refuse it.
+
+    ``headers`` must already have lower-cased names, as ASGI requires.
+    """
+    line_size = len(method) + len(target) + 12
+    if line_size > max_head_size:
+        raise InvalidRequest(414, "Request URI too long")
+    if http_version != "1.1" and http_version != "1.0":
+        if http_version in ("", "0.9"):
+            raise InvalidRequest(400, "Invalid HTTP request line")
+        raise InvalidRequest(505, "HTTP version not supported")
+
+    head = RequestHead(method.decode("ascii"), target, http_version, headers)
+    _split_target(head, target)
+
+    size = line_size
+    hosts = 0
+    content_length: bytes | None = None
+    transfer_encoding: list[bytes] = []
+    connection_tokens: list[bytes] = []
+    for name, value in headers:
+        size += len(name) + len(value) + 4
+        if name not in _FRAMING_HEADERS:
+            continue
+        if name == _HOST:
+            hosts += 1
+        elif name == _CONTENT_LENGTH:
+            value = value.strip()
+            if not value.isdigit():
+                raise InvalidRequest(400, "Invalid Content-Length header")
+            if content_length is not None and int(content_length) != int(value):
+                raise InvalidRequest(400, "Conflicting Content-Length headers")
+            content_length = value
+        elif name == _TRANSFER_ENCODING:
+            transfer_encoding += [token.strip().lower() for token in value.split(b",")]
+        elif name == _CONNECTION:
+            connection_tokens += [token.strip().lower() for token in value.split(b",")]
+        elif name == _EXPECT:
+            head.expect_continue = value.lower() == b"100-continue"
+        else:
+            head.upgrade = value.lower()
+    if size > max_head_size:
+        raise InvalidRequest(431, "Request header fields too large")
+
+    if http_version == "1.1":
+        if hosts != 1:
+            raise InvalidRequest(
+                400, "Missing Host header" if not hosts else "Duplicate Host header"
+            )
+        head.keep_alive = b"close" not in connection_tokens
+    else:
+        if hosts > 1:
+            raise InvalidRequest(400, "Duplicate Host header")
+        head.keep_alive = False
+        head.expect_continue = False
+
+    if transfer_encoding:
+        if http_version == "1.0":
+            raise InvalidRequest(400, "Transfer-Encoding is not allowed in HTTP/1.0")
+        if content_length is not None:
+            raise InvalidRequest(400, "Both Content-Length and Transfer-Encoding present")
+        if transfer_encoding != [b"chunked"]:
+            raise InvalidRequest(501, "Unsupported Transfer-Encoding")
+        head.chunked = True
+    elif content_length is not None:
+        head.content_length = int(content_length)
+
+    if head.upgrade is not None and b"upgrade" not in connection_tokens:
+        head.upgrade = None
+    return head
+
+
+def _split_target(head: RequestHead, target: bytes) -> None:
+    if target[:1] != b"/":
+        if target == b"*":
+            head.raw_path = b"*"
+            head.path = "*"
+            return
+        # absolute-form (RFC 9112 section 3.2.2): keep only the path and query.
+        scheme_end = target.find(b"://")
+        if scheme_end <= 0:
+            raise InvalidRequest(400, "Invalid request target")
+        path_start = target.find(b"/", scheme_end + 3)
+        query_start = target.find(b"?", scheme_end + 3)
+        if path_start == -1 or (query_start != -1 and query_start < path_start):
+            target = b"/" + (target[query_start:] if query_start != -1 else b"")
+        else:
+            target = target[path_start:]
+    raw_path, _, query_string = target.partition(b"?")
+    try:
+        path = raw_path.decode("ascii")
+    except UnicodeDecodeError:
+        raise InvalidRequest(400, "Invalid characters in request target") from None
+    head.raw_path = raw_path
+    head.path = unquote(path)
+    head.query_string = query_string

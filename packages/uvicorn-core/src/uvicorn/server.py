@@ -1,0 +1,262 @@
+"""The server: listen, run lifespan, serve connections, and shut down without losing work."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import random
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Generator, Sequence
+from email.utils import formatdate
+from types import FrameType
+from typing import Any, Final
+
+import click
+
+from uvicorn.config import STARTUP_FAILURE, Config
+
+HANDLED_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
+TICK_SECONDS: Final = 0.1
+TICKS_PER_SECOND: Final = 10
+
+logger = logging.getLogger("uvicorn.error")
+
+
+class ServerState:
+    """State shared between the server and all of its connections."""
+
+    def __init__(self) -> None:
+        self.total_requests = 0
+        self.connections: set[Any] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.default_headers: list[tuple[bytes, bytes]] = []
+        self.default_header_names: frozenset[bytes] = frozenset()
+
+
+class Server:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.server_state = ServerState()
+        self.started = False
+        self.should_exit = False
+        self.force_exit = False
+        self.last_notified = 0.0
+        self.servers: list[asyncio.base_events.Server] = []
+        self.lifespan: Any = None
+        self._limit_max_requests: int | None = None
+        if config.limit_max_requests is not None:
+            jitter = random.randint(0, max(config.limit_max_requests_jitter, 0))
+            self._limit_max_requests = config.limit_max_requests + jitter
+
+    @property
+    def limit_max_requests(self) -> int | None:
+        return self._limit_max_requests
+
+    def run(self, sockets: list[socket.socket] | None = None) -> None:
+        loop_factory = self.config.get_loop_factory()
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(self.serve(sockets=sockets))
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        with self.capture_signals():
+            await self._serve(sockets)
+
+    async def _serve(self, sockets: list[socket.socket] | None = None) -> None:
+        process_id = os.getpid()
+        config = self.config
+        if not config.loaded:
+            config.load()
+        self.lifespan = config.lifespan_class(config)
+
+        message = "Started server process [%d]"
+        color_message = "Started server process [" + click.style("%d", fg="cyan") + "]"
+        logger.info(message, process_id, extra={"color_message": color_message})
+
+        await self.startup(sockets=sockets)
+        if self.should_exit:
+            return
+        await self.main_loop()
+        await self.shutdown(sockets=sockets)
+
+        message = "Finished server process [%d]"
+        color_message = "Finished server process [" + click.style("%d", fg="cyan") + "]"
+        logger.info(message, process_id, extra={"color_message": color_message})
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await self.lifespan.startup()
+        if self.lifespan.should_exit:
+            self.should_exit = True
+            return
+
+        config = self.config
+        protocol_class = config.http_protocol_class
+        assert protocol_class is not None
+        state = self.server_state
+        app_state = self.lifespan.state
+        loop = asyncio.get_running_loop()
+
+        def create_protocol(_loop: asyncio.AbstractEventLoop | None = None) -> asyncio.Protocol:
+            return protocol_class(  # type: ignore[call-arg]  # uvicorn's protocol signature
+                config=config, server_state=state, app_state=app_state, _loop=_loop or loop
+            )
+
+        self._update_default_headers()
+        try:
+            listeners = sockets if sockets is not None else [config.create_socket()]
+            for sock in listeners:
+                server = await loop.create_server(
+                    create_protocol, sock=sock, backlog=config.backlog, start_serving=True
+                )
+                self.servers.append(server)
+        except OSError as exc:
+            logger.error("%s", exc)
+            await self.lifespan.shutdown()
+            sys.exit(STARTUP_FAILURE)
+
+        if sockets is None:
+            self._log_started_message(listeners)
+        self.started = True
+
+    def _log_started_message(self, listeners: Sequence[socket.socket]) -> None:
+        config = self.config
+        if config.fd is not None:
+            logger.info(
+                "Uvicorn running on socket %s (Press CTRL+C to quit)", listeners[0].getsockname()
+            )
+        elif config.uds is not None:
+            logger.info("Uvicorn running on unix socket %s (Press CTRL+C to quit)", config.uds)
+        else:
+            sockname = listeners[0].getsockname()
+            host, port = sockname[0], sockname[1]
+            addr_format = "%s://[%s]:%d" if ":" in host else "%s://%s:%d"
+            protocol_name = "https" if config.is_ssl else "http"
+            message = f"Uvicorn running on {addr_format} (Press CTRL+C to quit)"
+            color_message = (
+                "Uvicorn running on "
+                + click.style(addr_format, bold=True)
+                + " (Press CTRL+C to quit)"
+            )
+            logger.info(
+                message,
+                protocol_name,
+                host,
+                port,
+                extra={"color_message": color_message},
+            )
+
+    async def main_loop(self) -> None:
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 864000
+            await asyncio.sleep(TICK_SECONDS)
+            should_exit = await self.on_tick(counter)
+
+    async def on_tick(self, counter: int) -> bool:
+        if counter % TICKS_PER_SECOND == 0:
+            self._update_default_headers()
+            self._expire_deadlines()
+            if self.config.callback_notify is not None:
+                now = time.monotonic()
+                if now - self.last_notified > self.config.timeout_notify:
+                    self.last_notified = now
+                    await self.config.callback_notify()
+
+        if self.should_exit:
+            return True
+        limit = self._limit_max_requests
+        if limit is not None and self.server_state.total_requests >= limit:
+            logger.warning("Maximum request limit of %d exceeded. Terminating process.", limit)
+            return True
+        return False
+
+    def _update_default_headers(self) -> None:
+        config = self.config
+        headers: list[tuple[bytes, bytes]] = []
+        if config.server_header:
+            headers.append((b"server", b"uvicorn"))
+        if config.date_header:
+            headers.append((b"date", formatdate(usegmt=True).encode("ascii")))
+        custom = config.encoded_headers
+        custom_names = {name for name, _ in custom}
+        headers = [item for item in headers if item[0] not in custom_names] + custom
+        self.server_state.default_headers = headers
+        self.server_state.default_header_names = frozenset(name for name, _ in headers)
+
+    def _expire_deadlines(self) -> None:
+        now = asyncio.get_running_loop().time()
+        for connection in list(self.server_state.connections):
+            deadline = getattr(connection, "deadline", math.inf)
+            if deadline <= now:
+                connection.deadline_expired()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        logger.info("Shutting down")
+
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+
+        try:
+            await asyncio.wait_for(
+                self._wait_tasks_to_complete(), timeout=self.config.timeout_graceful_shutdown
+            )
+        except TimeoutError:
+            logger.error(
+                "Cancel %s running task(s), timeout graceful shutdown exceeded",
+                len(self.server_state.tasks),
+            )
+            for task in list(self.server_state.tasks):
+                task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")
+            if self.server_state.tasks:
+                await asyncio.wait(list(self.server_state.tasks), timeout=1.0)
+
+        for connection in list(self.server_state.connections):
+            transport = getattr(connection, "transport", None)
+            if transport is not None and not transport.is_closing():
+                transport.close()
+        for server in self.servers:
+            await server.wait_closed()
+
+        if not self.force_exit:
+            await self.lifespan.shutdown()
+
+    async def _wait_tasks_to_complete(self) -> None:
+        state = self.server_state
+        if state.connections and not self.force_exit:
+            logger.info("Waiting for connections to close. (CTRL+C to force quit)")
+            while state.connections and not self.force_exit:
+                await asyncio.sleep(TICK_SECONDS)
+        if state.tasks and not self.force_exit:
+            logger.info("Waiting for background tasks to complete. (CTRL+C to force quit)")
+            while state.tasks and not self.force_exit:
+                await asyncio.sleep(TICK_SECONDS)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        """Handle SIGINT/SIGTERM while serving; only possible in the main thread."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in HANDLED_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        else:
+            self.should_exit = True

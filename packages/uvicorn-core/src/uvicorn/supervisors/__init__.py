@@ -1,0 +1,1 @@
+"""Supervisors that run servers in child processes: reloaders and multiprocess workers."""

@@ -1,0 +1,162 @@
+"""Malformed and hostile requests get a clean error and a close; everyone else is served."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+import pytest
+
+from tests import apps
+from tests.utils import raw_request, read_until_closed, run_server
+
+pytestmark = pytest.mark.timeout(30)
+
+HEAD_LIMIT = 16 * 1024
+
+
+def status_of(response: bytes) -> int:
+    assert response.startswith(b"HTTP/1.1 "), response[:200]
+    return int(response[9:12])
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        pytest.param(b"GARBAGE\r\n\r\n", 400, id="garbage-request-line"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", 400, id="header-no-colon"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n", 400, id="space-in-name"),
+        pytest.param(b"GET /\r\n\r\n", 400, id="http09-request-line"),
+        pytest.param(b"GET / HTTP/1.1\r\n\r\n", 400, id="missing-host"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, id="duplicate-host"),
+        pytest.param(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400, id="bad-length"
+        ),
+        pytest.param(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+            400,
+            id="conflicting-lengths",
+        ),
+        pytest.param(
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+            501,
+            id="unsupported-transfer-encoding",
+        ),
+        pytest.param(
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            400,
+            id="bad-chunk-size",
+        ),
+    ],
+)
+def test_malformed_request_is_refused(http_impl: str, request_bytes: bytes, status: int) -> None:
+    with run_server(apps.echo_body, http=http_impl) as server:
+        response = raw_request(server.port, request_bytes)
+        assert status_of(response) == status
+        assert b"connection: close" in response.lower()
+        # The server keeps serving everyone else.
+        assert httpx.post(server.url, content=b"ok").text == "ok"
+
+
+def test_length_with_transfer_encoding_is_refused_not_split_into_two_requests(
+    http_impl: str,
+) -> None:
+    smuggled = b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+    body = b"0\r\n\r\n" + smuggled
+    request = (
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n" % len(body)
+    ) + body
+    with run_server(apps.echo_scope, http=http_impl) as server:
+        response = raw_request(server.port, request)
+    assert status_of(response) == 400
+    assert response.count(b"HTTP/1.1 ") == 1
+    assert b"/smuggled" not in response
+
+
+@pytest.mark.parametrize("writes", [1, 64], ids=["one-write", "many-writes"])
+def test_oversized_header_block_returns_431(http_impl: str, writes: int) -> None:
+    head = b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Big: " + b"a" * (HEAD_LIMIT + 100) + b"\r\n\r\n"
+    size = -(-len(head) // writes)
+    parts = [head[i : i + size] for i in range(0, len(head), size)]
+    with run_server(apps.hello, http=http_impl) as server:
+        response = raw_request(server.port, parts)
+        assert status_of(response) == 431
+        assert httpx.get(server.url).status_code == 200
+
+
+@pytest.mark.parametrize("writes", [1, 64], ids=["one-write", "many-writes"])
+def test_oversized_url_returns_414(http_impl: str, writes: int) -> None:
+    head = b"GET /" + b"a" * (HEAD_LIMIT + 100) + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    size = -(-len(head) // writes)
+    parts = [head[i : i + size] for i in range(0, len(head), size)]
+    with run_server(apps.hello, http=http_impl) as server:
+        response = raw_request(server.port, parts)
+        assert status_of(response) == 414
+        assert httpx.get(server.url).status_code == 200
+
+
+def test_head_limit_follows_h11_max_incomplete_event_size(http_impl: str) -> None:
+    big_header = b"X-Big: " + b"a" * (HEAD_LIMIT + 100) + b"\r\n"
+    request = b"GET / HTTP/1.1\r\nHost: x\r\n" + big_header + b"Connection: close\r\n\r\n"
+    with run_server(
+        apps.hello, http=http_impl, h11_max_incomplete_event_size=4 * HEAD_LIMIT
+    ) as server:
+        assert status_of(raw_request(server.port, request)) == 200
+    with run_server(apps.hello, http=http_impl, h11_max_incomplete_event_size=1024) as server:
+        assert status_of(raw_request(server.port, request)) == 431
+
+
+def test_bad_pipelined_request_does_not_corrupt_the_first_response(http_impl: str) -> None:
+    request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nNOT HTTP AT ALL\r\n\r\n"
+    with run_server(apps.hello, http=http_impl) as server:
+        response = raw_request(server.port, request)
+    assert response.startswith(b"HTTP/1.1 200 OK")
+    assert b"Hello, world!" in response
+
+
+def test_connection_that_never_sends_is_closed_after_head_timeout(http_impl: str) -> None:
+    with run_server(apps.hello, http=http_impl, timeout_request_head=0.5) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            assert read_until_closed(conn) == b""
+
+
+def test_slow_request_head_gets_408(http_impl: str) -> None:
+    with run_server(apps.hello, http=http_impl, timeout_request_head=0.5) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # the head never ends
+            response = read_until_closed(conn)
+    assert status_of(response) == 408
+
+
+def test_idle_keep_alive_connection_is_closed_after_timeout(http_impl: str) -> None:
+    with run_server(apps.hello, http=http_impl, timeout_keep_alive=1) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            data = read_until_closed(conn)
+    assert data.startswith(b"HTTP/1.1 200 OK")
+    assert data.endswith(b"Hello, world!")
+
+
+def test_concurrency_limit_answers_503(http_impl: str) -> None:
+    with run_server(apps.hello, http=http_impl, limit_concurrency=1) as server:
+        with socket.create_connection((server.host, server.port), timeout=5):
+            # One idle connection uses the whole limit; the next request is refused.
+            response = raw_request(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert status_of(response) == 503
+        assert httpx.get(server.url).status_code == 200
+
+
+def test_upgrade_without_websocket_support_is_served_as_http(
+    http_impl: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    request = (
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\n"
+        b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+    with run_server(apps.hello, http=http_impl, ws="none") as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(request)
+            data = conn.recv(65536)
+    assert data.startswith(b"HTTP/1.1 200 OK")
+    assert "Unsupported upgrade request." in caplog.text

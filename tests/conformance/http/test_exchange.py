@@ -1,0 +1,316 @@
+"""Request/response behaviour every HTTP implementation must share, over real sockets."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from typing import Any
+
+import httpx
+import pytest
+
+from tests import apps
+from tests.utils import raw_request, read_response, run_server
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_get_returns_body_and_default_headers(http_impl: str) -> None:
+    with run_server(apps.hello, http=http_impl) as server:
+        response = httpx.get(server.url + "/")
+    assert response.status_code == 200
+    assert response.text == "Hello, world!"
+    assert response.headers["server"] == "uvicorn"
+    assert "date" in response.headers
+    assert response.headers["content-length"] == "13"
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(http_impl: str) -> None:
+    with run_server(apps.hello, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            for _ in range(5):
+                conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+                status, _, body = read_response(conn)
+                assert status == b"HTTP/1.1 200 OK"
+                assert body == b"Hello, world!"
+        assert server.state.total_requests == 5
+
+
+def test_pipelined_requests_are_answered_in_order(http_impl: str) -> None:
+    requests = b"".join(b"GET /%d HTTP/1.1\r\nHost: example\r\n\r\n" % index for index in range(4))
+    with run_server(apps.echo_scope, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(requests)
+            paths = [json.loads(read_response(conn)[2])["path"] for _ in range(4)]
+    assert paths == ["/0", "/1", "/2", "/3"]
+
+
+def test_content_length_body_is_echoed(http_impl: str) -> None:
+    payload = bytes(range(256)) * 4096  # 1 MiB
+    with run_server(apps.echo_body, http=http_impl) as server:
+        response = httpx.post(server.url + "/", content=payload)
+    assert response.status_code == 200
+    assert response.content == payload
+
+
+def test_chunked_request_body_is_echoed(http_impl: str) -> None:
+    request = (
+        b"POST / HTTP/1.1\r\nHost: example\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+    )
+    with run_server(apps.echo_body, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(request)
+            status, _, body = read_response(conn)
+    assert status == b"HTTP/1.1 200 OK"
+    assert body == b"hello world"
+
+
+def test_response_without_length_is_chunked(http_impl: str) -> None:
+    with run_server(apps.streaming, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+            _, headers, body = read_response(conn)
+    assert headers[b"transfer-encoding"] == b"chunked"
+    assert body == b"one,two,three"
+
+
+def test_http10_response_without_length_is_close_delimited(http_impl: str) -> None:
+    with run_server(apps.streaming, http=http_impl) as server:
+        response = raw_request(server.port, b"GET / HTTP/1.0\r\n\r\n")
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    assert b"transfer-encoding" not in head.lower()
+    assert body == b"one,two,three"
+
+
+def test_head_request_gets_headers_without_body(http_impl: str) -> None:
+    with run_server(apps.hello, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(b"HEAD / HTTP/1.1\r\nHost: example\r\n\r\n")
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\nConnection: close\r\n\r\n")
+            data = b""
+            while chunk := conn.recv(65536):
+                data += chunk
+    first, second = data.split(b"HTTP/1.1 200 OK")[1:]
+    assert b"content-length: 13" in first.lower()
+    assert first.endswith(b"\r\n\r\n")  # no body after the HEAD response's head
+    assert second.endswith(b"Hello, world!")
+
+
+def test_expect_100_continue_sends_interim_response_when_body_is_read(http_impl: str) -> None:
+    with run_server(apps.echo_body, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(
+                b"POST / HTTP/1.1\r\nHost: example\r\nExpect: 100-continue\r\n"
+                b"Content-Length: 5\r\n\r\n"
+            )
+            interim = conn.recv(65536)
+            assert interim.startswith(b"HTTP/1.1 100 ")
+            conn.sendall(b"hello")
+            status, _, body = read_response(conn)
+    assert status == b"HTTP/1.1 200 OK"
+    assert body == b"hello"
+
+
+def test_expect_100_continue_is_not_sent_when_body_is_not_read(http_impl: str) -> None:
+    with run_server(apps.hello, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(
+                b"POST / HTTP/1.1\r\nHost: example\r\nExpect: 100-continue\r\n"
+                b"Content-Length: 5\r\nConnection: close\r\n\r\n"
+            )
+            status, _, body = read_response(conn)
+    assert status == b"HTTP/1.1 200 OK"
+    assert body == b"Hello, world!"
+
+
+def test_scope_follows_the_asgi_spec(http_impl: str) -> None:
+    with run_server(apps.echo_scope, http=http_impl, root_path="/api") as server:
+        response = httpx.get(server.url + "/some%20path/x?a=1&b=%20", headers={"X-Custom": "Value"})
+    scope = response.json()
+    assert scope["type"] == "http"
+    assert scope["asgi"] == {"version": "3.0", "spec_version": "2.3"}
+    assert scope["http_version"] == "1.1"
+    assert scope["method"] == "GET"
+    assert scope["scheme"] == "http"
+    assert scope["root_path"] == "/api"
+    assert scope["path"] == "/api/some path/x"
+    assert scope["raw_path"] == "/api/some%20path/x"
+    assert scope["query_string"] == "a=1&b=%20"
+    assert ["x-custom", "Value"] in scope["headers"]
+    assert all(name == name.lower() for name, _ in scope["headers"])
+    assert scope["server"] == ["127.0.0.1", server.port]
+    assert scope["client"][0] == "127.0.0.1"
+    assert scope["state"] == {}
+
+
+def test_absolute_form_target_is_accepted(http_impl: str) -> None:
+    with run_server(apps.echo_scope, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(b"GET http://example.com/p/q?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")
+            status, _, body = read_response(conn)
+    assert status == b"HTTP/1.1 200 OK"
+    scope = json.loads(body)
+    assert (scope["path"], scope["query_string"]) == ("/p/q", "x=1")
+
+
+def test_connection_close_request_closes_after_response(http_impl: str) -> None:
+    with run_server(apps.hello, http=http_impl) as server:
+        response = raw_request(
+            server.port, b"GET / HTTP/1.1\r\nHost: example\r\nConnection: close\r\n\r\n"
+        )
+    assert response.startswith(b"HTTP/1.1 200 OK")
+    assert b"connection: close" in response.lower()
+    assert response.endswith(b"Hello, world!")
+
+
+def test_default_headers_can_be_disabled_and_extended(http_impl: str) -> None:
+    with run_server(
+        apps.hello,
+        http=http_impl,
+        server_header=False,
+        date_header=False,
+        headers=[("X-Extra", "yes")],
+    ) as server:
+        response = httpx.get(server.url)
+    assert "server" not in response.headers
+    assert "date" not in response.headers
+    assert response.headers["x-extra"] == "yes"
+
+
+def test_app_server_header_replaces_the_default(http_impl: str) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 204,
+                "headers": [(b"server", b"mine")],
+            }
+        )
+        await send({"type": "http.response.body"})
+
+    with run_server(app, http=http_impl) as server:
+        response = httpx.get(server.url)
+    assert response.status_code == 204
+    assert response.headers.get_list("server") == ["mine"]
+
+
+def test_app_exception_returns_500(http_impl: str, caplog: pytest.LogCaptureFixture) -> None:
+    with run_server(apps.raises, http=http_impl) as server:
+        response = httpx.get(server.url)
+        assert response.status_code == 500
+        assert response.text == "Internal Server Error"
+        assert response.headers["connection"] == "close"
+        assert httpx.get(server.url).status_code == 500  # still serving
+    assert "Exception in ASGI application" in caplog.text
+
+
+def test_app_exception_after_start_closes_connection(http_impl: str) -> None:
+    with run_server(apps.raises_after_start, http=http_impl) as server:
+        data = raw_request(server.port, b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 200 OK")
+    assert not data.endswith(b"0\r\n\r\n")  # the chunked body was cut, not completed
+
+
+def test_app_returning_without_response_gets_500(
+    http_impl: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with run_server(apps.no_response, http=http_impl) as server:
+        response = httpx.get(server.url)
+    assert response.status_code == 500
+    assert "ASGI callable returned without starting response." in caplog.text
+
+
+def test_response_longer_than_content_length_is_an_app_error(http_impl: str) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]}
+        )
+        await send({"type": "http.response.body", "body": b"too long"})
+
+    with run_server(app, http=http_impl) as server:
+        data = raw_request(server.port, b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+    assert b"too long" not in data
+
+
+def test_invalid_response_header_from_app_gets_500(http_impl: str) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"x-injected", b"a\r\nset-cookie: evil=1")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+
+    with run_server(app, http=http_impl) as server:
+        data = raw_request(server.port, b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 500 ")
+    assert b"evil" not in data
+
+
+def test_client_disconnect_is_reported_to_the_app(http_impl: str) -> None:
+    received: list[str] = []
+    done = threading.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                received.append(message["type"])
+                done.set()
+                return
+
+    with run_server(app, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(b"POST / HTTP/1.1\r\nHost: example\r\nContent-Length: 100\r\n\r\nabc")
+        assert done.wait(5)
+    assert received == ["http.disconnect"]
+
+
+def send_until_blocked(conn: socket.socket, block: bytes, total: int) -> int:
+    """Send until the peer stops reading (the send times out); return the bytes sent."""
+    sent = 0
+    try:
+        while sent < total:
+            sent += conn.send(block)
+    except TimeoutError:
+        return sent
+    raise AssertionError("the server accepted the whole body without the app reading it")
+
+
+def test_request_body_reading_pauses_until_the_app_consumes(http_impl: str) -> None:
+    release = threading.Event()
+    total = 32 * 1024 * 1024
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        import asyncio
+
+        while not release.is_set():
+            await asyncio.sleep(0.01)
+        await apps.echo_body(scope, receive, send)
+
+    with run_server(app, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)
+            conn.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % total)
+            conn.settimeout(0.5)
+            block = b"x" * 65536
+            sent = send_until_blocked(conn, block, total)
+            # The server stopped reading: far less than the body was accepted.
+            assert sent < total // 2
+            release.set()
+            conn.settimeout(10)
+            reader_result: list[tuple[bytes, dict[bytes, bytes], bytes]] = []
+            reader = threading.Thread(target=lambda: reader_result.append(read_response(conn)))
+            reader.start()
+            remaining = total - sent
+            while remaining > 0:
+                remaining -= conn.send(block[: min(len(block), remaining)])
+            reader.join(20)
+    status, _, body = reader_result[0]
+    assert status == b"HTTP/1.1 200 OK"
+    assert len(body) == total

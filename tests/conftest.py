@@ -1,0 +1,32 @@
+"""Shared fixtures: implementations parametrized from the registry, real servers on port 0."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from uvicorn._registry import KindName, get_registry
+
+
+def available_implementations(kind: KindName) -> list[str]:
+    return [entry.implementation.name for entry in get_registry().entries(kind) if entry.available]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "http_impl" in metafunc.fixturenames:
+        names = available_implementations("http")
+        metafunc.parametrize("http_impl", names, ids=names)
+    if "ws_impl" in metafunc.fixturenames:
+        names = available_implementations("ws")
+        metafunc.parametrize("ws_impl", names, ids=names)
+
+
+def expected_plugins() -> list[tuple[str, str]]:
+    """``UVICORN_EXPECTED_PLUGINS="http:h11 ws:wsproto"``: what must be installed and usable."""
+    raw = os.environ.get("UVICORN_EXPECTED_PLUGINS", "")
+    pairs = []
+    for item in raw.replace(",", " ").split():
+        kind, _, name = item.partition(":")
+        pairs.append((kind, name))
+    return pairs

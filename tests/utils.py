@@ -1,0 +1,226 @@
+"""Helpers to run real servers on ephemeral ports and talk to them over real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from uvicorn.config import Config
+from uvicorn.server import Server
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 15.0
+
+
+class ThreadedServer(Server):
+    """A Server that runs on its own loop in a thread and says when it is ready."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+        self.finished = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
+class RunningServer:
+    def __init__(self, server: ThreadedServer, sock: socket.socket) -> None:
+        self.server = server
+        self.sock = sock
+        host, port = sock.getsockname()[:2]
+        self.host = host
+        self.port = port
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def state(self) -> Any:
+        return self.server.server_state
+
+
+@contextlib.contextmanager
+def run_server(
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    sock: socket.socket | None = None,
+    **kwargs: Any,
+) -> Iterator[RunningServer]:
+    """Serve ``app`` with ``Config(app, **kwargs)`` on an ephemeral port until the block ends."""
+    kwargs.setdefault("log_config", None)
+    kwargs.setdefault("lifespan", "off")
+    kwargs.setdefault("proxy_headers", False)  # TEMP
+    config = Config(app, **kwargs)
+    if sock is None:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, 0))
+        sock.listen(128)
+    server = ThreadedServer(config)
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(server.serve(sockets=[sock]))
+        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            errors.append(exc)
+        finally:
+            server.finished.set()
+            server.ready.set()
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    try:
+        if not server.ready.wait(START_TIMEOUT) or errors or not server.started:
+            raise RuntimeError(f"server did not start: {errors!r}")
+        yield RunningServer(server, sock)
+    finally:
+        server.should_exit = True
+        thread.join(START_TIMEOUT)
+        assert not thread.is_alive(), "server thread did not stop"
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> bool:
+    """Poll ``predicate`` until it is true or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+def raw_request(
+    port: int, data: bytes | list[bytes], *, timeout: float = 5.0, host: str = "127.0.0.1"
+) -> bytes:
+    """Send raw bytes (one write per list item) and read until the server closes."""
+    with socket.create_connection((host, port), timeout=timeout) as conn:
+        for part in [data] if isinstance(data, bytes) else data:
+            conn.sendall(part)
+        return read_until_closed(conn)
+
+
+def read_until_closed(conn: socket.socket) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = conn.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def read_response(conn: socket.socket) -> tuple[bytes, dict[bytes, bytes], bytes]:
+    """Read exactly one Content-Length or chunked response from a keep-alive connection."""
+    buffer = b""
+    while b"\r\n\r\n" not in buffer:
+        chunk = conn.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"closed before a response head: {buffer!r}")
+        buffer += chunk
+    head, _, rest = buffer.partition(b"\r\n\r\n")
+    status_line, *lines = head.split(b"\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower()] = value.strip()
+    if b"content-length" in headers:
+        length = int(headers[b"content-length"])
+        while len(rest) < length:
+            chunk = conn.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed in body")
+            rest += chunk
+        return status_line, headers, rest[:length]
+    if headers.get(b"transfer-encoding") == b"chunked":
+        body = b""
+        while True:
+            while b"\r\n" not in rest:
+                rest += conn.recv(65536)
+            size_line, _, rest = rest.partition(b"\r\n")
+            size = int(size_line, 16)
+            while len(rest) < size + 2:
+                rest += conn.recv(65536)
+            body += rest[:size]
+            rest = rest[size + 2 :]
+            if size == 0:
+                return status_line, headers, body
+    return status_line, headers, b""
+
+
+class ServerProcess:
+    """``python -m uvicorn ...`` in a child process, with its address read from the log."""
+
+    RUNNING = re.compile(r"Uvicorn running on (?:https?://)?(\S+?):(\d+) ")
+
+    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
+        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", *args],
+            cwd=ROOT,
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self.port = 0
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_running(self, timeout: float = START_TIMEOUT) -> int:
+        def found() -> bool:
+            return self.RUNNING.search(self.output) is not None or self.process.poll() is not None
+
+        wait_for(found, timeout)
+        match = self.RUNNING.search(self.output)
+        if match is None:
+            raise RuntimeError(f"server did not start:\n{self.output}")
+        self.port = int(match.group(2))
+        return self.port
+
+    def signal(self, sig: signal.Signals) -> None:
+        self.process.send_signal(sig)
+
+    def wait(self, timeout: float = START_TIMEOUT) -> int:
+        code = self.process.wait(timeout)
+        self._reader.join(timeout)
+        return code
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(START_TIMEOUT)
+        self._reader.join(START_TIMEOUT)
