@@ -232,6 +232,8 @@ def test_response_longer_than_content_length_is_an_app_error(http_impl: str) -> 
 
     with run_server(app, http=http_impl) as server:
         data = raw_request(server.port, b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+    # Nothing was written yet when the app broke the length promise: a clean 500.
+    assert data.startswith(b"HTTP/1.1 500 ")
     assert b"too long" not in data
 
 

@@ -34,5 +34,6 @@ class Implementation:
                 f"implementation {self.name!r}: target must be 'module:attribute', "
                 f"got {self.target!r}"
             )
-        if isinstance(self.requires, str):
+        requires: object = self.requires
+        if isinstance(requires, str):
             raise TypeError(f"implementation {self.name!r}: requires must be a tuple of names")

@@ -150,8 +150,12 @@ class Registry:
 
     def _unknown_name_message(self, kind: KindName, name: str) -> str:
         info = KINDS[kind]
-        installed = ", ".join(self.names(kind)) or "none"
+        entries = self._entries[kind]
+        installed = ", ".join(e.implementation.name for e in entries if e.available) or "none"
         message = f"Unknown {info.label} {name!r} for {info.option}. Installed: {installed}."
+        unavailable = [e.implementation.name for e in entries if not e.available]
+        if unavailable:
+            message += f" Unavailable: {', '.join(unavailable)}."
         package = OFFICIAL_PACKAGES.get((kind, name))
         if package is not None:
             message += f" {name!r} is provided by {package}: pip install {package}"

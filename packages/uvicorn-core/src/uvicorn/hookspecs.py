@@ -18,6 +18,9 @@ it needs in ``Implementation.requires``; the core imports the target only when t
 implementation is selected.
 """
 
+# Specs have no bodies: pluggy only reads their signatures and docstrings.
+# mypy: disable-error-code="empty-body"
+
 from __future__ import annotations
 
 from uvicorn._implementation import Implementation

@@ -58,7 +58,7 @@ class H11Protocol(HTTPConnection):
                     request.method,
                     request.target,
                     request.http_version.decode("ascii"),
-                    list(request.headers),  # type: ignore[arg-type]  # h11 yields (name, value)
+                    list(request.headers),
                 )
             elif event_type is h11.EndOfMessage:
                 self.on_message_complete()

@@ -35,7 +35,7 @@ class LifespanOn:
         self._task = asyncio.get_running_loop().create_task(self.main())
         await self.receive_queue.put({"type": "lifespan.startup"})
         await self.startup_event.wait()
-        if self.startup_failed or (self.error_occured and self.config.lifespan == "on"):
+        if self.startup_failed or self._failed_strictly():
             self.logger.error("Application startup failed. Exiting.")
             self.should_exit = True
         else:
@@ -47,11 +47,15 @@ class LifespanOn:
         self.logger.info("Waiting for application shutdown.")
         await self.receive_queue.put({"type": "lifespan.shutdown"})
         await self.shutdown_event.wait()
-        if self.shutdown_failed or (self.error_occured and self.config.lifespan == "on"):
+        if self.shutdown_failed or self._failed_strictly():
             self.logger.error("Application shutdown failed. Exiting.")
             self.should_exit = True
         else:
             self.logger.info("Application shutdown complete.")
+
+    def _failed_strictly(self) -> bool:
+        """The app raised, and ``lifespan="on"`` makes that an error rather than a shrug."""
+        return self.error_occured and self.config.lifespan == "on"
 
     async def main(self) -> None:
         try:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from uvicorn._types import (
     ASGI3Application,
@@ -114,8 +115,12 @@ class RequestResponseCycle:
 
     async def run_asgi(self, app: ASGI3Application) -> None:
         conn = self.conn
+        run_app = cast("Callable[..., Awaitable[object]]", app)  # apps may wrongly return a value
         try:
-            result: Any = await app(self.scope, self.receive, self.send)
+            result = await run_app(self.scope, self.receive, self.send)
+        except asyncio.CancelledError:
+            self._abort_response()  # cancelled by a forced shutdown: nothing to report
+            raise
         except BaseException as exc:
             conn.logger.error("Exception in ASGI application\n", exc_info=exc)
             self._abort_response()
@@ -137,10 +142,11 @@ class RequestResponseCycle:
         if self.response_state is ResponseState.COMPLETE:
             return
         conn = self.conn
-        if (
-            self.response_state is ResponseState.AWAITING_START
-            and self.body_state is not RequestBodyState.DISCONNECTED
-        ):
+        nothing_written = self.response_state is ResponseState.AWAITING_START or (
+            self.pending_head != b""
+        )
+        self.pending_head = b""
+        if nothing_written and self.body_state is not RequestBodyState.DISCONNECTED:
             conn.send_error_response(500)
         else:
             conn.close_transport()
@@ -204,7 +210,7 @@ class RequestResponseCycle:
                 )
             if self.body_state is RequestBodyState.DISCONNECTED:
                 return
-            self._start_response(message["status"], message.get("headers", ()))  # type: ignore[typeddict-item,arg-type]  # checked type
+            self._start_response(message["status"], message.get("headers", ()))  # type: ignore[typeddict-item]  # checked type
         else:
             raise RuntimeError(
                 f"Unexpected ASGI message '{message_type}' sent, after response already completed."

@@ -1,0 +1,12 @@
+"""The example protocol: the h11 implementation plus one response header."""
+
+from __future__ import annotations
+
+from uvicorn_http_h11 import H11Protocol
+
+
+class AcmeProtocol(H11Protocol):
+    def encode_head(self, status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
+        if status >= 200:
+            headers = [*headers, (b"x-served-by", b"acme")]
+        return super().encode_head(status, headers)

@@ -1,0 +1,48 @@
+"""The core installed alone: it imports, lists its built-ins and explains what to install."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from uvicorn._registry import get_registry
+from tests.utils import ROOT
+
+pytestmark = [
+    pytest.mark.timeout(60),
+    pytest.mark.skipif(
+        get_registry().auto("http") is not None,
+        reason="runs in the core-only environment, where no HTTP implementation is installed",
+    ),
+]
+
+
+def test_serving_without_http_plugin_exits_3_with_install_hint() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "tests.apps:hello", "--port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 3
+    assert "No HTTP implementation is installed" in result.stderr
+    assert "uvicorn-http-h11" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_list_plugins_shows_builtins_without_http_plugin() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "--list-plugins"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "asyncio" in result.stdout
+    assert "none installed" in result.stdout
