@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -130,42 +131,50 @@ def read_until_closed(conn: socket.socket) -> bytes:
     return b"".join(chunks)
 
 
+_LEFTOVERS: weakref.WeakKeyDictionary[socket.socket, bytes] = weakref.WeakKeyDictionary()
+
+
 def read_response(conn: socket.socket) -> tuple[bytes, dict[bytes, bytes], bytes]:
-    """Read exactly one Content-Length or chunked response from a keep-alive connection."""
-    buffer = b""
+    """Read exactly one Content-Length or chunked response from a keep-alive connection.
+
+    Bytes of the next (pipelined) response stay buffered for the next call.
+    """
+    buffer = _LEFTOVERS.pop(conn, b"")
+
+    def fill(minimum: int) -> None:
+        nonlocal buffer
+        while len(buffer) < minimum:
+            chunk = conn.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"closed early: {buffer[:200]!r}")
+            buffer += chunk
+
     while b"\r\n\r\n" not in buffer:
-        chunk = conn.recv(65536)
-        if not chunk:
-            raise ConnectionError(f"closed before a response head: {buffer!r}")
-        buffer += chunk
-    head, _, rest = buffer.partition(b"\r\n\r\n")
+        fill(len(buffer) + 1)
+    head, _, buffer = buffer.partition(b"\r\n\r\n")
     status_line, *lines = head.split(b"\r\n")
     headers = {}
     for line in lines:
         name, _, value = line.partition(b":")
         headers[name.strip().lower()] = value.strip()
+    body = b""
     if b"content-length" in headers:
         length = int(headers[b"content-length"])
-        while len(rest) < length:
-            chunk = conn.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed in body")
-            rest += chunk
-        return status_line, headers, rest[:length]
-    if headers.get(b"transfer-encoding") == b"chunked":
-        body = b""
+        fill(length)
+        body, buffer = buffer[:length], buffer[length:]
+    elif headers.get(b"transfer-encoding") == b"chunked":
         while True:
-            while b"\r\n" not in rest:
-                rest += conn.recv(65536)
-            size_line, _, rest = rest.partition(b"\r\n")
+            while b"\r\n" not in buffer:
+                fill(len(buffer) + 1)
+            size_line, _, buffer = buffer.partition(b"\r\n")
             size = int(size_line, 16)
-            while len(rest) < size + 2:
-                rest += conn.recv(65536)
-            body += rest[:size]
-            rest = rest[size + 2 :]
+            fill(size + 2)
+            body += buffer[:size]
+            buffer = buffer[size + 2 :]
             if size == 0:
-                return status_line, headers, body
-    return status_line, headers, b""
+                break
+    _LEFTOVERS[conn] = buffer
+    return status_line, headers, body
 
 
 class ServerProcess:

@@ -1,0 +1,57 @@
+"""The httptools adapter: llhttp's callbacks call straight into the core connection."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import httptools
+
+from uvicorn.protocols.http.connection import HTTPConnection
+
+if TYPE_CHECKING:
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+
+class HttpToolsProtocol(HTTPConnection):
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        # The parser calls on_body/on_message_complete of the core directly.
+        self.parser = httptools.HttpRequestParser(self)
+        self.url = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+
+    def feed_data(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade as exc:
+            trailing = data[exc.args[0] :]
+            if self.upgrade_pending is not None:
+                self.hand_off_upgrade(trailing)
+            elif trailing and not self.transport.is_closing():
+                self.feed_data(trailing)  # served as plain HTTP: keep parsing what follows
+        except httptools.HttpParserError as exc:
+            self.reject_request(400, str(exc))
+
+    # -- httptools callbacks -----------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self.url = b""
+        self.headers = []
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name.lower(), value))
+
+    def on_headers_complete(self) -> None:
+        parser = self.parser
+        self.on_request_head(parser.get_method(), self.url, parser.get_http_version(), self.headers)
