@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from uvicorn._registry import get_registry
 from tests.utils import ROOT
+from uvicorn._registry import get_registry
 
 pytestmark = [
     pytest.mark.timeout(60),

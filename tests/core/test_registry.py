@@ -9,11 +9,11 @@ import sys
 import pytest
 
 import uvicorn
+from tests.plugin_fixtures import registry_with
 from uvicorn import Implementation, hookimpl
 from uvicorn._hooks import create_host
 from uvicorn._registry import PluginError, Registry, get_registry
 from uvicorn.config import HTTP_PROTOCOLS, LIFESPAN, LOOP_FACTORIES, WS_PROTOCOLS
-from tests.plugin_fixtures import registry_with
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -175,7 +175,7 @@ def test_installed_entry_points_are_discovered() -> None:
     names = {ep.name for ep in importlib.metadata.entry_points(group="uvicorn")}
     registry = Registry(create_host())
     for name in names:
-        kinds = [kind for kind in ("http", "ws", "loop", "lifespan", "supervisor")]
+        kinds = ("http", "ws", "loop", "lifespan", "supervisor")
         assert any(registry.get(kind, name) for kind in kinds), name  # type: ignore[arg-type]  # literal kinds
 
 

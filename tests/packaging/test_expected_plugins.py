@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from uvicorn._registry import get_registry
 from tests.conftest import expected_plugins
+from uvicorn._registry import get_registry
 
 
 def test_expected_implementations_are_available() -> None:

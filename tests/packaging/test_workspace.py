@@ -138,10 +138,13 @@ def test_every_hook_spec_is_documented_tested_and_in_the_plugin_guide() -> None:
     assert specs
     guide = (ROOT / "docs" / "writing-plugins.md").read_text()
     tests_text = "\n".join(
-        path.read_text() for path in (ROOT / "tests").rglob("*.py") if path.name != "test_workspace.py"
+        path.read_text()
+        for path in (ROOT / "tests").rglob("*.py")
+        if path.name != "test_workspace.py"
     )
     for name in specs:
         doc = getattr(hookspecs, name).__doc__ or ""
-        assert "Since " in doc and "Called " in doc, f"{name} docstring is incomplete"
+        assert "Since " in doc, f"{name} docstring has no version note"
+        assert "Called " in doc, f"{name} docstring does not say when it is called"
         assert f"`{name}`" in guide, f"{name} missing from docs/writing-plugins.md"
         assert name in tests_text, f"no test references {name}"
