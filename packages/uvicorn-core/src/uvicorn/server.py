@@ -38,6 +38,10 @@ class ServerState:
         self.tasks: set[asyncio.Task[None]] = set()
         self.default_headers: list[tuple[bytes, bytes]] = []
         self.default_header_names: frozenset[bytes] = frozenset()
+        # Connections with output queued during this pass of the event loop.
+        self.flush_queue: list[Any] = []
+        # A coarse monotonic clock (updated every tick) for connection deadlines.
+        self.clock = time.monotonic()
 
 
 class Server:
@@ -160,6 +164,7 @@ class Server:
             should_exit = await self.on_tick(counter)
 
     async def on_tick(self, counter: int) -> bool:
+        self.server_state.clock = time.monotonic()
         if counter % TICKS_PER_SECOND == 0:
             self._update_default_headers()
             self._expire_deadlines()
@@ -191,7 +196,7 @@ class Server:
         self.server_state.default_header_names = frozenset(name for name, _ in headers)
 
     def _expire_deadlines(self) -> None:
-        now = asyncio.get_running_loop().time()
+        now = self.server_state.clock
         for connection in list(self.server_state.connections):
             deadline = getattr(connection, "deadline", math.inf)
             if deadline <= now:

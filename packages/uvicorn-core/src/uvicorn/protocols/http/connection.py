@@ -25,12 +25,18 @@ import contextvars
 import logging
 import math
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from uvicorn._types import ASGI3Application, HTTPScope
 from uvicorn.logging import TRACE_LOG_LEVEL
 from uvicorn.protocols.http import wire
-from uvicorn.protocols.http.cycle import RequestResponseCycle, ResponseState
+from uvicorn.protocols.http.cycle import (
+    FRAMING_HEADER_NAMES,
+    HIGH_WATER_LIMIT,
+    RequestResponseCycle,
+    ResponseState,
+)
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.request import InvalidRequest, RequestHead, parse_request_head
 from uvicorn.protocols.utils import get_local_addr, get_remote_addr, is_ssl
@@ -84,7 +90,7 @@ class HTTPConnection(asyncio.Protocol):
         self.log_prefix = ""
         self.cycle: RequestResponseCycle | None = None  # the cycle the app is running
         self.parsing: RequestResponseCycle | None = None  # the cycle receiving body events
-        self.pipeline: deque[tuple[RequestResponseCycle, ASGI3Application]] = deque()
+        self.pipeline: deque[RequestResponseCycle] = deque()
         self.upgrade_pending: RequestHead | None = None
         self.awaiting_head = True
         self.head_bytes = 0
@@ -93,6 +99,19 @@ class HTTPConnection(asyncio.Protocol):
         self.write_paused = False
         self.drain_waiters: list[asyncio.Future[None]] = []
         self.deadline = math.inf
+        self.driving = False
+        self.context = contextvars.copy_context()
+        self.pending_output: list[bytes] = []
+        self.pending_size = 0
+        cls = type(self)
+        # Plugins that keep the default serializer get it inlined on the hot path.
+        self.raw_encoding = (
+            cls.encode_body is HTTPConnection.encode_body
+            and cls.encode_end is HTTPConnection.encode_end
+        )
+        self.resets_parser = cls.prepare_next_message is not HTTPConnection.prepare_next_message
+        self.special_header_names = FRAMING_HEADER_NAMES | server_state.default_header_names
+        self.asgi_version = config.asgi_version
 
     # -- what a plugin implements ------------------------------------------------------
 
@@ -102,8 +121,8 @@ class HTTPConnection(asyncio.Protocol):
     def prepare_next_message(self) -> None:
         """Called before the next request on a kept-alive connection is processed."""
 
-    def encode_head(self, status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
-        return wire.encode_head(status, headers)
+    # Called as self.encode_head(status, headers): HTTP/1.1 written directly.
+    encode_head: Callable[[int, list[tuple[bytes, bytes]]], bytes] = staticmethod(wire.encode_head)
 
     def encode_body(self, data: bytes, chunked: bool) -> bytes:
         return wire.encode_chunk(data) if chunked else data
@@ -121,7 +140,7 @@ class HTTPConnection(asyncio.Protocol):
         self.scheme = "https" if is_ssl(self.transport) else "http"
         if self.client:
             self.log_prefix = f"{self.client[0]}:{self.client[1]} - "
-        self.deadline = self.loop.time() + self.timeout_request_head
+        self.deadline = self.server_state.clock + self.timeout_request_head
         if self.trace_enabled:
             self.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection made", self.log_prefix)
 
@@ -136,6 +155,8 @@ class HTTPConnection(asyncio.Protocol):
         if self.parsing is not None and self.parsing is not cycle:
             self.parsing.client_disconnected()
         self.pipeline.clear()
+        self.pending_output = []
+        self.pending_size = 0
         self.write_paused = False
         self._release_drain_waiters()
 
@@ -145,7 +166,7 @@ class HTTPConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.awaiting_head:
             if not self.head_bytes and self.cycle is None:
-                self.deadline = self.loop.time() + self.timeout_request_head
+                self.deadline = self.server_state.clock + self.timeout_request_head
             self.head_bytes += len(data)
             if not self.newline_seen and b"\n" in data:
                 self.newline_seen = True
@@ -189,7 +210,7 @@ class HTTPConnection(asyncio.Protocol):
         root_path = self.root_path
         scope: HTTPScope = {
             "type": "http",
-            "asgi": {"version": self.config.asgi_version, "spec_version": HTTP_SPEC_VERSION},
+            "asgi": {"version": self.asgi_version, "spec_version": HTTP_SPEC_VERSION},
             "http_version": http_version,
             "server": self.server,
             "client": self.client,
@@ -207,12 +228,17 @@ class HTTPConnection(asyncio.Protocol):
         if limit is not None and (len(self.connections) > limit or len(self.tasks) >= limit):
             app = service_unavailable
             self.logger.warning("Exceeded concurrency limit.")
-        cycle = RequestResponseCycle(self, head, scope)
+        cycle = RequestResponseCycle(self, head, scope, app)
+        # A request with a body starts the app at once so it can stream the body; one
+        # without starts at the end of the message, when receive() can answer at once.
+        cycle.startable = head.chunked or bool(head.content_length)
         self.parsing = cycle
         if self.cycle is None:
-            self._start_cycle(cycle, app)
+            self.cycle = cycle
+            if cycle.startable and not self.driving:
+                self._drive()
         else:
-            self.pipeline.append((cycle, app))
+            self.pipeline.append(cycle)
             self.pause_reading()
 
     def on_body(self, body: bytes) -> None:
@@ -228,8 +254,14 @@ class HTTPConnection(asyncio.Protocol):
             return
         self.parsing = None
         cycle.body_complete()
-        if cycle is self.cycle and cycle.response_state is ResponseState.COMPLETE:
-            self._next_request(cycle)
+        if cycle.response_state is ResponseState.COMPLETE:
+            # The app answered before the body ended; the rest was dropped, go on.
+            if cycle is self.cycle:
+                self._next_request()
+            return
+        cycle.startable = True
+        if cycle is self.cycle and not self.driving:
+            self._drive()
 
     def reject_request(self, status: int, message: str) -> None:
         """Answer a request the server cannot accept and close the connection."""
@@ -291,19 +323,44 @@ class HTTPConnection(asyncio.Protocol):
         )
         self.connections.discard(self)
         self.deadline = math.inf
+        self.flush_output()
         protocol.connection_made(self.transport)
         protocol.data_received(request_line + header_lines + b"\r\n" + trailing)
         self.transport.set_protocol(protocol)
 
     # -- running cycles ----------------------------------------------------------------
 
-    def _start_cycle(self, cycle: RequestResponseCycle, app: ASGI3Application) -> None:
-        self.cycle = cycle
-        self.server_state.total_requests += 1
-        context = contextvars.Context() if self.reset_contextvars else None
-        task = self.loop.create_task(cycle.run_asgi(app), context=context)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+    def _drive(self) -> None:
+        """Run startable cycles eagerly, one after the other, without recursion.
+
+        A response that completes during its eager step lets the next pipelined request
+        be parsed and become ``self.cycle``; this loop then starts it. A cycle whose app
+        suspends continues in a task and ends the loop.
+        """
+        self.driving = True
+        try:
+            while True:
+                cycle = self.cycle
+                if cycle is None or cycle.started or not cycle.startable:
+                    return
+                cycle.started = True
+                self.server_state.total_requests += 1
+                context = contextvars.Context() if self.reset_contextvars else self.context.copy()
+                coro = cycle.app(cycle.scope, cycle.receive, cycle.send)
+                try:
+                    yielded = context.run(coro.send, None)  # type: ignore[attr-defined]  # a coroutine
+                except StopIteration as stop:
+                    cycle.app_returned(stop.value)
+                    continue
+                except BaseException as exc:  # noqa: BLE001 - app_raised logs, re-raises non-Exception
+                    cycle.app_raised(exc)
+                    continue
+                task = self.loop.create_task(cycle.finish_asgi(coro, yielded), context=context)  # type: ignore[arg-type]  # a coroutine
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+                cycle.flush_head()  # the app waits for something: send what it started
+        finally:
+            self.driving = False
 
     def cycle_finished(self, cycle: RequestResponseCycle) -> None:
         """The response is complete (or aborted); go on once the request is read too."""
@@ -318,25 +375,54 @@ class HTTPConnection(asyncio.Protocol):
             cycle.body = b""
             self.resume_reading()
             return
-        self._next_request(cycle)
+        self._next_request()
 
-    def _next_request(self, finished: RequestResponseCycle) -> None:
+    def _next_request(self) -> None:
         self.cycle = None
         if self.transport.is_closing():
             return
-        self.prepare_next_message()
+        if self.resets_parser:
+            self.prepare_next_message()
         if self.cycle is None and self.pipeline:
-            cycle, app = self.pipeline.popleft()
-            self._start_cycle(cycle, app)
+            self.cycle = self.pipeline.popleft()
         if self.cycle is None:
             if self.awaiting_head and not self.head_bytes:
-                self.deadline = self.loop.time() + self.timeout_keep_alive
-            self.resume_reading()
+                self.deadline = self.server_state.clock + self.timeout_keep_alive
+            if self.read_paused:
+                self.resume_reading()
+        elif not self.driving:
+            self._drive()
 
     # -- writing, flow control and closing ---------------------------------------------
 
-    def write(self, data: bytes) -> None:
-        self.transport.write(data)
+    def write(self, data: bytes, more: bytes = b"") -> None:
+        """Queue bytes for the socket; they leave together at the end of this loop pass."""
+        pending = self.pending_output
+        if not pending:
+            queue = self.server_state.flush_queue
+            if not queue:
+                self.loop.call_soon(_flush_connections, queue)
+            queue.append(self)
+        pending.append(data)
+        size = self.pending_size + len(data)
+        if more:
+            pending.append(more)
+            size += len(more)
+        self.pending_size = size
+        if size > HIGH_WATER_LIMIT:
+            self.flush_output()  # keep memory bounded and let flow control see the data
+
+    def flush_output(self) -> None:
+        pending = self.pending_output
+        if pending:
+            self.pending_output = []
+            self.pending_size = 0
+            if self.transport.is_closing():
+                return
+            if len(pending) == 1:
+                self.transport.write(pending[0])
+            else:
+                self.transport.writelines(pending)
 
     async def drain(self) -> None:
         if self.write_paused and not self.transport.is_closing():
@@ -362,13 +448,12 @@ class HTTPConnection(asyncio.Protocol):
 
     def send_error_response(self, status: int, message: str | None = None) -> None:
         if not self.transport.is_closing():
-            self.transport.write(
-                wire.error_response(status, self.server_state.default_headers, message)
-            )
+            self.write(wire.error_response(status, self.server_state.default_headers, message))
         self.close_transport()
 
     def close_transport(self) -> None:
         """Close now; connection_lost() then tells a running app that the client is gone."""
+        self.flush_output()
         self.pipeline.clear()
         self.deadline = math.inf
         if not self.transport.is_closing():
@@ -394,3 +479,10 @@ class HTTPConnection(asyncio.Protocol):
             self.close_transport()
         else:
             cycle.keep_alive = False
+
+
+def _flush_connections(queue: list[HTTPConnection]) -> None:
+    connections = queue[:]
+    queue.clear()
+    for connection in connections:
+        connection.flush_output()

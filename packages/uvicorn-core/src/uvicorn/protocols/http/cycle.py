@@ -1,24 +1,21 @@
-"""One ASGI HTTP request/response exchange: ``receive``, ``send`` and running the app.
+"""One ASGI HTTP request/response exchange: ``receive``, ``send`` and the app's outcome.
 
 Written once for every HTTP plugin. The connection feeds request body events in; the
 app's messages are checked here (order, Content-Length, HEAD, 1xx/204/304 without body)
-and turned into bytes by the connection's ``encode_*`` methods, which a plugin may
-override to go through its own library.
+and turned into bytes, through the connection's ``encode_*`` methods when a plugin
+overrides them to go through its own library.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Final, cast
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, Final
 
-from uvicorn._types import (
-    ASGI3Application,
-    ASGIReceiveEvent,
-    ASGISendEvent,
-    HTTPScope,
-)
+from uvicorn._eager import resume
+from uvicorn._types import ASGI3Application, ASGIReceiveEvent, ASGISendEvent, HTTPScope
+from uvicorn.protocols.http.wire import CHUNKED_END
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
 if TYPE_CHECKING:
@@ -30,6 +27,7 @@ HIGH_WATER_LIMIT: Final = 65536
 _CONTENT_LENGTH: Final = b"content-length"
 _CONNECTION: Final = b"connection"
 _TRANSFER_ENCODING: Final = b"transfer-encoding"
+FRAMING_HEADER_NAMES: Final = frozenset((_CONTENT_LENGTH, _CONNECTION, _TRANSFER_ENCODING))
 _CLOSE_HEADER: Final = (b"connection", b"close")
 _CHUNKED_HEADER: Final = (b"transfer-encoding", b"chunked")
 
@@ -47,12 +45,22 @@ class ResponseState(enum.Enum):
     """How far the response has come. Transitions only move down this list."""
 
     AWAITING_START = "awaiting start"  # no http.response.start yet
-    STREAMING = "streaming"  # head sent (or buffered), body messages expected
+    STREAMING = "streaming"  # head encoded (maybe not yet written), body messages expected
     COMPLETE = "complete"  # the last body message was sent
+
+
+_RECEIVING: Final = RequestBodyState.RECEIVING
+_COMPLETE: Final = RequestBodyState.COMPLETE
+_DELIVERED: Final = RequestBodyState.DELIVERED
+_DISCONNECTED: Final = RequestBodyState.DISCONNECTED
+_AWAITING_START: Final = ResponseState.AWAITING_START
+_STREAMING: Final = ResponseState.STREAMING
+_DONE: Final = ResponseState.COMPLETE
 
 
 class RequestResponseCycle:
     __slots__ = (
+        "app",
         "body",
         "body_state",
         "chunked",
@@ -65,22 +73,29 @@ class RequestResponseCycle:
         "response_state",
         "scope",
         "send_body",
+        "startable",
+        "started",
         "status",
         "waiter",
     )
 
-    def __init__(self, conn: HTTPConnection, head: RequestHead, scope: HTTPScope) -> None:
+    def __init__(
+        self, conn: HTTPConnection, head: RequestHead, scope: HTTPScope, app: ASGI3Application
+    ) -> None:
         self.conn = conn
         self.head = head
         self.scope = scope
+        self.app = app
+        self.started = False
+        self.startable = False
         self.body = b""
-        self.body_state = RequestBodyState.RECEIVING
-        self.response_state = ResponseState.AWAITING_START
+        self.body_state = _RECEIVING
+        self.response_state = _AWAITING_START
         self.keep_alive = head.keep_alive
         self.expect_continue = head.expect_continue
         self.waiter: asyncio.Future[None] | None = None
         self.chunked = False
-        self.send_body = head.method != "HEAD"
+        self.send_body = True
         self.remaining: int | None = None
         self.pending_head = b""
         self.status = 0
@@ -88,20 +103,22 @@ class RequestResponseCycle:
     # -- events from the connection ----------------------------------------------------
 
     def body_received(self, chunk: bytes) -> None:
-        if self.response_state is ResponseState.COMPLETE:
+        if self.response_state is _DONE:
             return  # the app has answered; the rest of the body is read and dropped
         self.body += chunk
         if len(self.body) > HIGH_WATER_LIMIT:
             self.conn.pause_reading()
-        self._wake()
+        if self.waiter is not None:
+            self._wake()
 
     def body_complete(self) -> None:
-        if self.body_state is RequestBodyState.RECEIVING:
-            self.body_state = RequestBodyState.COMPLETE
-        self._wake()
+        if self.body_state is _RECEIVING:
+            self.body_state = _COMPLETE
+        if self.waiter is not None:
+            self._wake()
 
     def client_disconnected(self) -> None:
-        self.body_state = RequestBodyState.DISCONNECTED
+        self.body_state = _DISCONNECTED
         self._wake()
 
     def _wake(self) -> None:
@@ -111,73 +128,73 @@ class RequestResponseCycle:
             if not waiter.done():
                 waiter.set_result(None)
 
-    # -- the ASGI callables ------------------------------------------------------------
+    # -- the app's outcome -------------------------------------------------------------
 
-    async def run_asgi(self, app: ASGI3Application) -> None:
-        conn = self.conn
-        run_app = cast("Callable[..., Awaitable[object]]", app)  # apps may wrongly return a value
+    async def finish_asgi(self, coro: Coroutine[Any, Any, Any], yielded: Any) -> None:
+        """Run the rest of an app that suspended during its eager first step."""
         try:
-            result = await run_app(self.scope, self.receive, self.send)
+            result = await resume(coro, yielded)
         except asyncio.CancelledError:
-            self._abort_response()  # cancelled by a forced shutdown: nothing to report
+            self.abort_response()  # cancelled by a forced shutdown: nothing to report
             raise
-        except BaseException as exc:
-            conn.logger.error("Exception in ASGI application\n", exc_info=exc)
-            self._abort_response()
-            if not isinstance(exc, Exception):
-                raise
+        except BaseException as exc:  # noqa: BLE001 - app_raised logs, re-raises non-Exception
+            self.app_raised(exc)
         else:
-            if result is not None:
-                conn.logger.error("ASGI callable should return None, but returned '%s'.", result)
-                self._abort_response()
-            elif self.response_state is ResponseState.AWAITING_START:
-                conn.logger.error("ASGI callable returned without starting response.")
-                self._abort_response()
-            elif self.response_state is not ResponseState.COMPLETE:
-                conn.logger.error("ASGI callable returned without completing response.")
-                self._abort_response()
+            self.app_returned(result)
 
-    def _abort_response(self) -> None:
-        """Answer 500 if nothing was sent yet, else cut the connection: the response is broken."""
-        if self.response_state is ResponseState.COMPLETE:
+    def app_raised(self, exc: BaseException) -> None:
+        self.conn.logger.error("Exception in ASGI application\n", exc_info=exc)
+        self.abort_response()
+        if not isinstance(exc, Exception):
+            raise exc
+
+    def app_returned(self, result: object) -> None:
+        if result is not None:
+            self.conn.logger.error("ASGI callable should return None, but returned '%s'.", result)
+            self.abort_response()
+        elif self.response_state is _AWAITING_START:
+            self.conn.logger.error("ASGI callable returned without starting response.")
+            self.abort_response()
+        elif self.response_state is not _DONE:
+            self.conn.logger.error("ASGI callable returned without completing response.")
+            self.abort_response()
+
+    def abort_response(self) -> None:
+        """Answer 500 if nothing was written yet, else cut the connection: the response broke."""
+        if self.response_state is _DONE:
             return
         conn = self.conn
-        nothing_written = self.response_state is ResponseState.AWAITING_START or (
-            self.pending_head != b""
-        )
+        nothing_written = self.response_state is _AWAITING_START or self.pending_head != b""
         self.pending_head = b""
-        if nothing_written and self.body_state is not RequestBodyState.DISCONNECTED:
+        if nothing_written and self.body_state is not _DISCONNECTED:
             conn.send_error_response(500)
         else:
             conn.close_transport()
-        self.response_state = ResponseState.COMPLETE
+        self.response_state = _DONE
         self.keep_alive = False
         conn.cycle_finished(self)
+
+    # -- the ASGI callables ------------------------------------------------------------
 
     async def receive(self) -> ASGIReceiveEvent:
         if self.expect_continue:
             self.expect_continue = False
-            if self.body_state is RequestBodyState.RECEIVING:
+            if self.body_state is _RECEIVING:
                 self.conn.write(self.conn.encode_head(100, []))
         state = self.body_state
-        if state is RequestBodyState.RECEIVING and not self.body:
+        if state is _RECEIVING and not self.body:
             self.conn.resume_reading()
             await self._wait()
-        elif (
-            state is RequestBodyState.DELIVERED
-            and self.response_state is not ResponseState.COMPLETE
-        ):
+        elif state is _DELIVERED and self.response_state is not _DONE:
             await self._wait()
 
         state = self.body_state
-        if state is RequestBodyState.DISCONNECTED or state is RequestBodyState.DELIVERED:
-            return {"type": "http.disconnect"}
-        if self.response_state is ResponseState.COMPLETE:
+        if state is _DISCONNECTED or state is _DELIVERED or self.response_state is _DONE:
             return {"type": "http.disconnect"}
         body = self.body
         self.body = b""
-        if state is RequestBodyState.COMPLETE:
-            self.body_state = RequestBodyState.DELIVERED
+        if state is _COMPLETE:
+            self.body_state = _DELIVERED
             return {"type": "http.request", "body": body, "more_body": False}
         self.conn.resume_reading()
         return {"type": "http.request", "body": body, "more_body": True}
@@ -189,35 +206,34 @@ class RequestResponseCycle:
         await waiter
 
     async def send(self, message: ASGISendEvent) -> None:
-        message_type = message["type"]
         state = self.response_state
-        if state is ResponseState.STREAMING:
-            if message_type != "http.response.body":
+        if state is _STREAMING:
+            if message["type"] != "http.response.body":
                 raise RuntimeError(
-                    f"Expected ASGI message 'http.response.body', but got '{message_type}'."
+                    f"Expected ASGI message 'http.response.body', but got '{message['type']}'."
                 )
-            if self.body_state is RequestBodyState.DISCONNECTED:
+            if self.body_state is _DISCONNECTED:
                 return
-            body: bytes = message.get("body", b"")  # type: ignore[assignment]  # narrowed by type
-            more_body: bool = message.get("more_body", False)  # type: ignore[assignment]  # same
-            self._write_body(body, more_body)
+            self._write_body(message.get("body", b""), message.get("more_body", False))
             if self.conn.write_paused:
                 await self.conn.drain()
-        elif state is ResponseState.AWAITING_START:
-            if message_type != "http.response.start":
+        elif state is _AWAITING_START:
+            if message["type"] != "http.response.start":
                 raise RuntimeError(
-                    f"Expected ASGI message 'http.response.start', but got '{message_type}'."
+                    f"Expected ASGI message 'http.response.start', but got '{message['type']}'."
                 )
-            if self.body_state is RequestBodyState.DISCONNECTED:
+            if self.body_state is _DISCONNECTED:
                 return
-            self._start_response(message["status"], message.get("headers", ()))  # type: ignore[typeddict-item]  # checked type
+            self._start_response(message)  # type: ignore[arg-type]  # start message, checked
         else:
             raise RuntimeError(
-                f"Unexpected ASGI message '{message_type}' sent, after response already completed."
+                f"Unexpected ASGI message '{message['type']}' sent, after response already "
+                "completed."
             )
 
-    def _start_response(self, status: int, app_headers: Any) -> None:
+    def _start_response(self, message: dict[str, Any]) -> None:
         conn = self.conn
+        status: int = message["status"]
         self.status = status
         if conn.access_log:
             scope = self.scope
@@ -230,34 +246,40 @@ class RequestResponseCycle:
                 status,
             )
 
-        headers = list(conn.server_state.default_headers)
+        special = conn.special_header_names
+        app_headers: list[tuple[bytes, bytes]] = []
         content_length: int | None = None
         close_requested = False
-        default_names = conn.default_header_names
-        for name, value in app_headers:
+        replaced: set[bytes] | None = None
+        for name, value in message.get("headers", ()):
             lower_name = name.lower()
-            if lower_name == _CONTENT_LENGTH:
-                try:
-                    content_length = int(value)
-                except ValueError:
-                    raise RuntimeError(
-                        f"Invalid Content-Length header {value!r} in response."
-                    ) from None
-            elif lower_name == _CONNECTION:
-                if b"close" in value.lower():
-                    close_requested = True
-            elif lower_name == _TRANSFER_ENCODING:
-                continue  # framing is the server's job
-            elif lower_name in default_names:
-                headers = [item for item in headers if item[0] != lower_name]
-            headers.append((name, value))
+            if lower_name in special:
+                if lower_name == _CONTENT_LENGTH:
+                    try:
+                        content_length = int(value)
+                    except ValueError:
+                        raise RuntimeError(
+                            f"Invalid Content-Length header {value!r} in response."
+                        ) from None
+                elif lower_name == _CONNECTION:
+                    close_requested = b"close" in value.lower()
+                elif lower_name == _TRANSFER_ENCODING:
+                    continue  # framing is the server's job
+                else:
+                    replaced = replaced or set()
+                    replaced.add(lower_name)
+            app_headers.append((name, value))
 
+        defaults = conn.server_state.default_headers
+        if replaced:
+            defaults = [header for header in defaults if header[0] not in replaced]
+        headers = defaults + app_headers
+        head = self.head
         if status < 200 or status == 204 or status == 304:
             self.send_body = False
-            content_length = None
         elif content_length is not None:
             self.remaining = content_length
-        elif self.head.http_version == "1.1":
+        elif head.http_version == "1.1":
             self.chunked = True
             headers.append(_CHUNKED_HEADER)
         else:
@@ -266,37 +288,57 @@ class RequestResponseCycle:
             self.keep_alive = False
         elif not self.keep_alive:
             headers.append(_CLOSE_HEADER)
-        if self.head.method == "HEAD":
+        if head.method == "HEAD":
             self.send_body = False
             self.chunked = False
 
         self.pending_head = conn.encode_head(status, headers)
-        self.response_state = ResponseState.STREAMING
-        conn.loop.call_soon(self._flush_head)
+        self.response_state = _STREAMING
+        if not conn.driving:
+            # Running in a task: send the head soon even if the body takes a while. (An
+            # eager step flushes it itself when the app suspends.)
+            conn.loop.call_soon(self.flush_head)
 
-    def _flush_head(self) -> None:
+    def flush_head(self) -> None:
         pending = self.pending_head
         if pending:
             self.pending_head = b""
             self.conn.write(pending)
 
     def _write_body(self, body: bytes, more_body: bool) -> None:
-        conn = self.conn
         if self.remaining is not None:
             self.remaining -= len(body)
             if self.remaining < 0:
                 raise RuntimeError("Response content longer than Content-Length")
             if not more_body and self.remaining > 0:
                 raise RuntimeError("Response content shorter than Content-Length")
-        data = self.pending_head
+        conn = self.conn
+        head = self.pending_head
         self.pending_head = b""
-        if body and self.send_body:
-            data += conn.encode_body(body, self.chunked)
+        if conn.raw_encoding:
+            if not self.send_body:
+                body = b""
+            elif self.chunked:
+                if body:
+                    conn.write(head + b"%x\r\n" % len(body), body)
+                    head = b"\r\n"
+                if not more_body:
+                    head += CHUNKED_END
+                body = b""
+            if len(body) > 4096:
+                conn.write(head, body) if head else conn.write(body)
+            elif head or body:
+                conn.write(head + body)
+        else:
+            data = head
+            if body and self.send_body:
+                data += conn.encode_body(body, self.chunked)
+            if not more_body:
+                data += conn.encode_end(self.chunked)
+            if data:
+                conn.write(data)
         if not more_body:
-            data += conn.encode_end(self.chunked)
-        if data:
-            conn.write(data)
-        if not more_body:
-            self.response_state = ResponseState.COMPLETE
-            self._wake()
+            self.response_state = _DONE
+            if self.waiter is not None:
+                self._wake()
             conn.cycle_finished(self)

@@ -90,7 +90,16 @@ def parse_request_head(
         raise InvalidRequest(505, "HTTP version not supported")
 
     head = RequestHead(method.decode("ascii"), target, http_version, headers)
-    _split_target(head, target)
+    if target[:1] == b"/":  # origin-form, by far the most common
+        raw_path, _, head.query_string = target.partition(b"?")
+        try:
+            path = raw_path.decode("ascii")
+        except UnicodeDecodeError:
+            raise InvalidRequest(400, "Invalid characters in request target") from None
+        head.raw_path = raw_path
+        head.path = unquote(path) if "%" in path else path
+    else:
+        _split_target(head, target)
 
     size = line_size
     hosts = 0

@@ -36,17 +36,32 @@ def status_phrase(status: int) -> str:
         return ""
 
 
+# Header pairs already checked: apps send the same few pairs again and again.
+_VALID_HEADERS: set[tuple[bytes, bytes]] = set()
+_VALID_HEADERS_MAX: Final = 4096
+
+
+def check_header(name: bytes, value: bytes) -> None:
+    """Raise RuntimeError for a header that would corrupt the response head."""
+    if not name or _INVALID_NAME.search(name) is not None:
+        raise RuntimeError(f"Invalid HTTP header name {name!r}.")
+    if _INVALID_VALUE.search(value) is not None:
+        raise RuntimeError(f"Invalid HTTP header value for {name!r}.")
+    if len(_VALID_HEADERS) >= _VALID_HEADERS_MAX:
+        _VALID_HEADERS.clear()
+    _VALID_HEADERS.add((name, value))
+
+
 def encode_head(status: int, headers: Iterable[tuple[bytes, bytes]]) -> bytes:
     """A complete response head; raises RuntimeError on a header that would corrupt it."""
     status_line = STATUS_LINES.get(status)
     if status_line is None:
         raise RuntimeError(f"Invalid HTTP status code {status!r} in response.")
     parts = [status_line]
+    valid = _VALID_HEADERS
     for name, value in headers:
-        if _INVALID_NAME.search(name) is not None or not name:
-            raise RuntimeError(f"Invalid HTTP header name {name!r}.")
-        if _INVALID_VALUE.search(value) is not None:
-            raise RuntimeError(f"Invalid HTTP header value for {name!r}.")
+        if (name, value) not in valid:
+            check_header(name, value)
         parts += (name, b": ", value, b"\r\n")
     parts.append(b"\r\n")
     return b"".join(parts)

@@ -1,0 +1,462 @@
+#!/usr/bin/env python3
+"""HTTP benchmark: this workspace against upstream uvicorn 0.54 and granian, in one run.
+
+    python3 bench/run.py                  # everything (about 15 minutes on 2 cores)
+    python3 bench/run.py --quick          # 1 round of 3 s per workload, for a smoke test
+    python3 bench/run.py --only ours,upstream --workloads hello
+
+Every server runs the same ASGI app (bench/apps.py) pinned to one CPU while wrk runs
+pinned to the other; servers and workloads are interleaved over several rounds and the
+table reports medians and each result as a ratio against upstream uvicorn measured in the
+same run. Virtualenvs for the reference servers are created under bench/.venvs/ (wrk is
+installed with apt-get when missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import venv
+from collections.abc import Iterator
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+VENVS = BENCH / ".venvs"
+RESULTS = BENCH / "results"
+SERVER_CPU = "1"
+CLIENT_CPU = "0"
+
+WORKSPACE_PACKAGES = [
+    "packages/uvicorn-core",
+    "packages/uvicorn-http-h11",
+    "packages/uvicorn-http-httptools",
+    "packages/uvicorn-loop-uvloop",
+]
+REFERENCE_PACKAGES = {
+    "upstream": ["uvicorn[standard]==0.54.0"],
+    "granian": ["granian==2.8.7", "uvloop==0.23.0"],
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerSpec:
+    name: str
+    venv: str
+    args: tuple[str, ...]
+
+    def command(self, port: int, access_log: bool) -> list[str]:
+        binary = str(VENVS / self.venv / "bin" / self.args[0])
+        args = [arg.replace("{port}", str(port)) for arg in self.args[1:]]
+        if self.venv != "granian" and not access_log:
+            args.append("--no-access-log")
+        if self.venv == "granian" and access_log:
+            args.append("--access-log")
+        return ["taskset", "-c", SERVER_CPU, binary, *args]
+
+
+UVICORN_ARGS = ("uvicorn", "apps:app", "--port", "{port}", "--log-level", "warning")
+GRANIAN_ARGS = (
+    "granian",
+    "--interface",
+    "asgi",
+    "--workers",
+    "1",
+    "--loop",
+    "uvloop",
+    "--port",
+    "{port}",
+    "--log-level",
+    "warning",
+    "apps:app",
+)
+SERVERS = {
+    "upstream": ServerSpec(
+        "upstream", "upstream", (*UVICORN_ARGS, "--http", "httptools", "--loop", "uvloop")
+    ),
+    "ours": ServerSpec("ours", "ours", (*UVICORN_ARGS, "--http", "httptools", "--loop", "uvloop")),
+    "granian": ServerSpec("granian", "granian", GRANIAN_ARGS),
+    "granian-rust": ServerSpec(
+        "granian-rust", "granian", (*GRANIAN_ARGS[:-1], "--task-impl", "rust", "apps:app")
+    ),
+    "upstream-h11": ServerSpec(
+        "upstream-h11", "upstream", (*UVICORN_ARGS, "--http", "h11", "--loop", "asyncio")
+    ),
+    "ours-h11": ServerSpec(
+        "ours-h11", "ours", (*UVICORN_ARGS, "--http", "h11", "--loop", "asyncio")
+    ),
+}
+REFERENCE_OF = {"ours-h11": "upstream-h11", "upstream-h11": "upstream-h11"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Workload:
+    name: str
+    description: str
+    wrk_args: tuple[str, ...]
+    metric: str  # "rps" or "bytes"
+    access_log: bool = False
+
+
+WORKLOADS = {
+    "hello": Workload("hello", "(a) hello, keep-alive, 64 conns", ("-c", "64", "/"), "rps"),
+    "close": Workload(
+        "close",
+        "(b) new connection per request",
+        ("-c", "64", "-H", "Connection: close", "/"),
+        "rps",
+    ),
+    "post": Workload(
+        "post",
+        "(c) POST 64 KiB echoed",
+        ("-c", "64", "-s", str(BENCH / "post.lua"), "/echo"),
+        "rps",
+    ),
+    "stream": Workload("stream", "(d) 10 MiB streamed response", ("-c", "8", "/stream"), "bytes"),
+    "hello-log": Workload(
+        "hello-log", "(a) with the access log on", ("-c", "64", "/"), "rps", access_log=True
+    ),
+}
+H11_WORKLOADS = ("hello",)
+
+
+@dataclasses.dataclass
+class Sample:
+    value: float  # requests/s or bytes/s
+    p99_ms: float
+    peak_rss_kib: int
+    errors: int
+
+
+# -- environment ---------------------------------------------------------------------------
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk") is None:
+        print("installing wrk with apt-get ...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+
+
+def ensure_venv(name: str, requirements: list[str]) -> None:
+    path = VENVS / name
+    marker = path / ".installed"
+    wanted = json.dumps(requirements)
+    if marker.exists() and marker.read_text() == wanted:
+        return
+    print(f"creating {path} with {' '.join(requirements)} ...", flush=True)
+    venv.create(path, with_pip=True, clear=True)
+    pip = [str(path / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, *requirements], check=True, cwd=ROOT)
+    marker.write_text(wanted)
+
+
+def ensure_environments(selected: list[str]) -> None:
+    ensure_wrk()
+    venvs = {SERVERS[name].venv for name in selected}
+    if "ours" in venvs:
+        ensure_venv("ours", [str(ROOT / package) for package in WORKSPACE_PACKAGES])
+    for name, requirements in REFERENCE_PACKAGES.items():
+        if name in venvs:
+            ensure_venv(name, requirements)
+
+
+def raise_fd_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
+
+
+# -- running servers -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("server did not start listening")
+
+
+def process_tree(pid: int) -> list[int]:
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = (task / "children").read_text().split()
+        for child in children:
+            pids += process_tree(int(child))
+    return pids
+
+
+def rss_kib(pid: int, field: str) -> int:
+    total = 0
+    for member in process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except FileNotFoundError:
+            continue
+        match = re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE)
+        if match:
+            total += int(match.group(1))
+    return total
+
+
+class RunningServer:
+    def __init__(self, spec: ServerSpec, access_log: bool, extra: tuple[str, ...] = ()) -> None:
+        self.port = free_port()
+        command = [*spec.command(self.port, access_log), *extra]
+        self.process = subprocess.Popen(
+            command, cwd=BENCH, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_listening(self.port, self.process)
+
+    def peak_rss(self) -> int:
+        return rss_kib(self.process.pid, "VmHWM")
+
+    def current_rss(self) -> int:
+        return rss_kib(self.process.pid, "VmRSS")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+# -- wrk -----------------------------------------------------------------------------------
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+_BYTES = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
+
+
+def run_wrk(port: int, workload: Workload, seconds: int) -> tuple[float, float, int]:
+    *options, path = workload.wrk_args
+    command = [
+        "taskset",
+        "-c",
+        CLIENT_CPU,
+        "wrk",
+        "-t",
+        "1",
+        "-d",
+        f"{seconds}s",
+        "--latency",
+        *options,
+        f"http://127.0.0.1:{port}{path}",
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    transfer = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", output)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s|m)\b", output)
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non2xx:
+        errors += int(non2xx.group(1))
+    value = rps
+    if workload.metric == "bytes" and transfer:
+        value = float(transfer.group(1)) * _BYTES[transfer.group(2)]
+    p99_ms = float(p99.group(1)) * _UNITS[p99.group(2)] if p99 else float("nan")
+    return value, p99_ms, errors
+
+
+def measure(spec: ServerSpec, workload: Workload, seconds: int) -> Sample:
+    server = RunningServer(spec, workload.access_log)
+    try:
+        run_wrk(server.port, workload, 1)  # warm up
+        value, p99, errors = run_wrk(server.port, workload, seconds)
+        return Sample(value, p99, server.peak_rss(), errors)
+    finally:
+        server.stop()
+
+
+# -- idle connections and start-up time ------------------------------------------------------
+
+
+async def _open_idle(port: int, count: int) -> list[asyncio.StreamWriter]:
+    writers: list[asyncio.StreamWriter] = []
+    request = b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n"
+    for start in range(0, count, 500):
+        batch = await asyncio.gather(
+            *(
+                asyncio.open_connection("127.0.0.1", port)
+                for _ in range(start, min(count, start + 500))
+            )
+        )
+        for _, writer in batch:
+            writer.write(request)
+        for reader, writer in batch:
+            await reader.readuntil(b"Hello, world!")
+            writers.append(writer)
+    return writers
+
+
+def idle_connections_rss(spec: ServerSpec, count: int) -> int:
+    extra = ("--timeout-keep-alive", "300") if spec.venv != "granian" else ()
+    server = RunningServer(spec, access_log=False, extra=extra)
+
+    async def scenario() -> int:
+        writers = await _open_idle(server.port, count)
+        await asyncio.sleep(1.0)
+        rss = server.peak_rss()
+        for writer in writers:
+            writer.close()
+        return rss
+
+    try:
+        return asyncio.run(scenario())
+    finally:
+        server.stop()
+
+
+def startup_times(venv_name: str, runs: int) -> dict[str, float]:
+    python = str(VENVS / venv_name / "bin" / "python")
+    uvicorn = str(VENVS / venv_name / "bin" / "uvicorn")
+    results = {}
+    for label, command in (
+        ("import uvicorn", [python, "-c", "import uvicorn"]),
+        ("uvicorn --help", [uvicorn, "--help"]),
+    ):
+        durations = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
+            durations.append(time.perf_counter() - start)
+        results[label] = statistics.median(durations) * 1000
+    return results
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+def plan(selected: list[str], workloads: list[str]) -> Iterator[tuple[str, str]]:
+    for workload in workloads:
+        for server in selected:
+            h11 = server.endswith("-h11")
+            if h11 and workload not in H11_WORKLOADS:
+                continue
+            if workload == "hello-log" and server.startswith("granian"):
+                continue
+            yield server, workload
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--only", default=",".join(SERVERS))
+    parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument(
+        "--idle", type=int, default=10000, help="idle keep-alive connections (0: skip)"
+    )
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.seconds, args.idle = 1, 3, 1000
+    selected = args.only.split(",")
+    workloads = args.workloads.split(",")
+    if os.cpu_count() and os.cpu_count() < 2:  # type: ignore[operator]
+        sys.exit("the benchmark needs two CPUs: one for the server, one for wrk")
+
+    ensure_environments(selected)
+    raise_fd_limit()
+    samples: dict[tuple[str, str], list[Sample]] = {}
+    steps = list(plan(selected, workloads))
+    for round_index in range(args.rounds):
+        for server, workload in steps:
+            sample = measure(SERVERS[server], WORKLOADS[workload], args.seconds)
+            samples.setdefault((server, workload), []).append(sample)
+            print(
+                f"round {round_index + 1}/{args.rounds} {server:13} {workload:9} "
+                f"{sample.value:12.0f}  p99 {sample.p99_ms:7.2f} ms  errors {sample.errors}",
+                flush=True,
+            )
+
+    idle: dict[str, int] = {}
+    if args.idle:
+        for server in ("upstream", "ours"):
+            if server in selected:
+                idle[server] = idle_connections_rss(SERVERS[server], args.idle)
+    startup: dict[str, dict[str, float]] = {}
+    for venv_name in ("upstream", "ours"):
+        if any(SERVERS[name].venv == venv_name for name in selected):
+            startup[venv_name] = startup_times(venv_name, 15)
+
+    report = render(samples, steps, idle, startup, args)
+    print(report)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}.md").write_text(report)
+
+
+def render(
+    samples: dict[tuple[str, str], list[Sample]],
+    steps: list[tuple[str, str]],
+    idle: dict[str, int],
+    startup: dict[str, dict[str, float]],
+    args: argparse.Namespace,
+) -> str:
+    lines = [
+        f"date {time.strftime('%Y-%m-%d %H:%M')}, {platform.node()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, {args.rounds} rounds x {args.seconds} s, "
+        f"server on CPU {SERVER_CPU}, wrk on CPU {CLIENT_CPU}",
+        "",
+        "| workload | server | median | unit | vs upstream | p99 ms | peak RSS MiB | errors |",
+        "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for server, workload in steps:
+        runs = samples[(server, workload)]
+        value = statistics.median(s.value for s in runs)
+        reference_name = REFERENCE_OF.get(server, "upstream")
+        reference = samples.get((reference_name, workload))
+        ratio = value / statistics.median(s.value for s in reference) if reference else float("nan")
+        unit = "MiB/s" if WORKLOADS[workload].metric == "bytes" else "req/s"
+        shown = value / 1024**2 if unit == "MiB/s" else value
+        lines.append(
+            f"| {WORKLOADS[workload].description} | {server} | {shown:,.0f} | {unit} | "
+            f"{ratio:.2f}x | {statistics.median(s.p99_ms for s in runs):.2f} | "
+            f"{max(s.peak_rss_kib for s in runs) / 1024:.1f} | {sum(s.errors for s in runs)} |"
+        )
+    if idle:
+        lines += [
+            "",
+            "| idle keep-alive connections | server | peak RSS MiB |",
+            "| --- | --- | ---: |",
+        ]
+        for server, kib in idle.items():
+            lines.append(f"| {args.idle} | {server} | {kib / 1024:.1f} |")
+    if startup:
+        lines += ["", "| start-up (median of 15) | server | ms |", "| --- | --- | ---: |"]
+        for venv_name, timings in startup.items():
+            for label, ms in timings.items():
+                lines.append(f"| {label} | {venv_name} | {ms:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
