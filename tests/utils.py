@@ -66,7 +66,6 @@ def run_server(
     """Serve ``app`` with ``Config(app, **kwargs)`` on an ephemeral port until the block ends."""
     kwargs.setdefault("log_config", None)
     kwargs.setdefault("lifespan", "off")
-    kwargs.setdefault("proxy_headers", False)  # TEMP
     config = Config(app, **kwargs)
     if sock is None:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -21,6 +21,7 @@ from typing import Any, Final
 import click
 
 from uvicorn.config import STARTUP_FAILURE, Config
+from uvicorn.protocols.http.wire import check_header, encode_header_lines
 
 HANDLED_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 TICK_SECONDS: Final = 0.1
@@ -38,6 +39,7 @@ class ServerState:
         self.tasks: set[asyncio.Task[None]] = set()
         self.default_headers: list[tuple[bytes, bytes]] = []
         self.default_header_names: frozenset[bytes] = frozenset()
+        self.default_headers_block = b""
         # Connections with output queued during this pass of the event loop.
         self.flush_queue: list[Any] = []
         # A coarse monotonic clock (updated every tick) for connection deadlines.
@@ -192,7 +194,10 @@ class Server:
         custom = config.encoded_headers
         custom_names = {name for name, _ in custom}
         headers = [item for item in headers if item[0] not in custom_names] + custom
+        for name, value in headers:
+            check_header(name, value)
         self.server_state.default_headers = headers
+        self.server_state.default_headers_block = encode_header_lines(headers)
         self.server_state.default_header_names = frozenset(name for name, _ in headers)
 
     def _expire_deadlines(self) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from uvicorn._eager import resume
 from uvicorn._types import ASGI3Application, ASGIReceiveEvent, ASGISendEvent, HTTPScope
-from uvicorn.protocols.http.wire import CHUNKED_END
+from uvicorn.protocols.http.wire import CHUNKED_END, encode_head
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
 if TYPE_CHECKING:
@@ -270,10 +270,6 @@ class RequestResponseCycle:
                     replaced.add(lower_name)
             app_headers.append((name, value))
 
-        defaults = conn.server_state.default_headers
-        if replaced:
-            defaults = [header for header in defaults if header[0] not in replaced]
-        headers = defaults + app_headers
         head = self.head
         if status < 200 or status == 204 or status == 304:
             self.send_body = False
@@ -281,18 +277,26 @@ class RequestResponseCycle:
             self.remaining = content_length
         elif head.http_version == "1.1":
             self.chunked = True
-            headers.append(_CHUNKED_HEADER)
+            app_headers.append(_CHUNKED_HEADER)
         else:
             self.keep_alive = False
         if close_requested:
             self.keep_alive = False
         elif not self.keep_alive:
-            headers.append(_CLOSE_HEADER)
+            app_headers.append(_CLOSE_HEADER)
         if head.method == "HEAD":
             self.send_body = False
             self.chunked = False
 
-        self.pending_head = conn.encode_head(status, headers)
+        state = conn.server_state
+        if replaced:
+            defaults = [header for header in state.default_headers if header[0] not in replaced]
+            self.pending_head = conn.encode_head(status, defaults + app_headers)
+        elif conn.raw_encoding:
+            # The server's own headers are already encoded once a second.
+            self.pending_head = encode_head(status, app_headers, state.default_headers_block)
+        else:
+            self.pending_head = conn.encode_head(status, state.default_headers + app_headers)
         self.response_state = _STREAMING
         if not conn.driving:
             # Running in a task: send the head soon even if the body takes a while. (An

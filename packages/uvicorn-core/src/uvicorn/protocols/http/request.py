@@ -34,20 +34,15 @@ class InvalidRequest(Exception):
 class RequestHead:
     """Everything the core needs from one request head, computed in one pass."""
 
-    __slots__ = (
-        "chunked",
-        "content_length",
-        "expect_continue",
-        "headers",
-        "http_version",
-        "keep_alive",
-        "method",
-        "path",
-        "query_string",
-        "raw_path",
-        "target",
-        "upgrade",
-    )
+    # Class-level defaults: a typical request sets only what differs from them.
+    raw_path = b""
+    path = ""
+    query_string = b""
+    content_length: int | None = None
+    chunked = False
+    keep_alive = True
+    expect_continue = False
+    upgrade: bytes | None = None
 
     def __init__(
         self,
@@ -60,14 +55,10 @@ class RequestHead:
         self.target = target
         self.http_version = http_version
         self.headers = headers
-        self.raw_path = b""
-        self.path = ""
-        self.query_string = b""
-        self.content_length: int | None = None
-        self.chunked = False
-        self.keep_alive = True
-        self.expect_continue = False
-        self.upgrade: bytes | None = None
+
+
+def _tokens(value: bytes) -> list[bytes]:
+    return [token.strip().lower() for token in value.split(b",")]
 
 
 def parse_request_head(
@@ -81,8 +72,8 @@ def parse_request_head(
 
     ``headers`` must already have lower-cased names, as ASGI requires.
     """
-    line_size = len(method) + len(target) + 12
-    if line_size > max_head_size:
+    size = len(method) + len(target) + 12
+    if size > max_head_size:
         raise InvalidRequest(414, "Request URI too long")
     if http_version != "1.1" and http_version != "1.0":
         if http_version in ("", "0.9"):
@@ -91,23 +82,25 @@ def parse_request_head(
 
     head = RequestHead(method.decode("ascii"), target, http_version, headers)
     if target[:1] == b"/":  # origin-form, by far the most common
-        raw_path, _, head.query_string = target.partition(b"?")
+        raw_path, _, query_string = target.partition(b"?")
         try:
             path = raw_path.decode("ascii")
         except UnicodeDecodeError:
             raise InvalidRequest(400, "Invalid characters in request target") from None
         head.raw_path = raw_path
         head.path = unquote(path) if "%" in path else path
+        if query_string:
+            head.query_string = query_string
     else:
         _split_target(head, target)
 
-    size = line_size
     hosts = 0
     content_length: bytes | None = None
-    transfer_encoding: list[bytes] = []
-    connection_tokens: list[bytes] = []
+    transfer_encoding: list[bytes] | None = None
+    connection: list[bytes] | None = None
+    size += 4 * len(headers)
     for name, value in headers:
-        size += len(name) + len(value) + 4
+        size += len(name) + len(value)
         if name not in _FRAMING_HEADERS:
             continue
         if name == _HOST:
@@ -120,9 +113,9 @@ def parse_request_head(
                 raise InvalidRequest(400, "Conflicting Content-Length headers")
             content_length = value
         elif name == _TRANSFER_ENCODING:
-            transfer_encoding += [token.strip().lower() for token in value.split(b",")]
+            transfer_encoding = (transfer_encoding or []) + _tokens(value)
         elif name == _CONNECTION:
-            connection_tokens += [token.strip().lower() for token in value.split(b",")]
+            connection = (connection or []) + _tokens(value)
         elif name == _EXPECT:
             head.expect_continue = value.lower() == b"100-continue"
         else:
@@ -135,14 +128,15 @@ def parse_request_head(
             raise InvalidRequest(
                 400, "Missing Host header" if not hosts else "Duplicate Host header"
             )
-        head.keep_alive = b"close" not in connection_tokens
+        if connection is not None and b"close" in connection:
+            head.keep_alive = False
     else:
         if hosts > 1:
             raise InvalidRequest(400, "Duplicate Host header")
         head.keep_alive = False
         head.expect_continue = False
 
-    if transfer_encoding:
+    if transfer_encoding is not None:
         if http_version == "1.0":
             raise InvalidRequest(400, "Transfer-Encoding is not allowed in HTTP/1.0")
         if content_length is not None:
@@ -153,7 +147,7 @@ def parse_request_head(
     elif content_length is not None:
         head.content_length = int(content_length)
 
-    if head.upgrade is not None and b"upgrade" not in connection_tokens:
+    if head.upgrade is not None and (connection is None or b"upgrade" not in connection):
         head.upgrade = None
     return head
 

@@ -52,12 +52,17 @@ def check_header(name: bytes, value: bytes) -> None:
     _VALID_HEADERS.add((name, value))
 
 
-def encode_head(status: int, headers: Iterable[tuple[bytes, bytes]]) -> bytes:
-    """A complete response head; raises RuntimeError on a header that would corrupt it."""
+def encode_head(
+    status: int, headers: Iterable[tuple[bytes, bytes]], encoded_headers: bytes = b""
+) -> bytes:
+    """A complete response head; raises RuntimeError on a header that would corrupt it.
+
+    ``encoded_headers`` are header lines already encoded (and trusted), put first.
+    """
     status_line = STATUS_LINES.get(status)
     if status_line is None:
         raise RuntimeError(f"Invalid HTTP status code {status!r} in response.")
-    parts = [status_line]
+    parts = [status_line, encoded_headers]
     valid = _VALID_HEADERS
     for name, value in headers:
         if (name, value) not in valid:
@@ -83,3 +88,8 @@ def error_response(
         (b"connection", b"close"),
     ]
     return encode_head(status, headers) + body
+
+
+def encode_header_lines(headers: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """``name: value`` lines for trusted headers, to pass as ``encoded_headers``."""
+    return b"".join(b"%s: %s\r\n" % (name, value) for name, value in headers)

@@ -1,0 +1,1 @@
+"""ASGI middleware the server applies itself: interface adapters, proxies, message tracing."""
