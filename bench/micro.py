@@ -59,6 +59,7 @@ async def run(http: str, count: int, profile: bool) -> float:
     state = ServerState()
     state.default_headers = [(b"server", b"uvicorn"), (b"date", b"Mon, 01 Jan 2024 00:00:00 GMT")]
     state.default_header_names = frozenset({b"server", b"date"})
+    state.default_headers_block = b"server: uvicorn\r\ndate: Mon, 01 Jan 2024 00:00:00 GMT\r\n"
     protocol_class = resolve_implementation("http", http)
     protocol = protocol_class(config=config, server_state=state, app_state={})
     transport = FakeTransport()
