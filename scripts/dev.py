@@ -27,9 +27,7 @@ def hatch_command() -> list[str]:
     if not executable.exists():
         print(f"setting up {HATCH} in {TOOLS} ...", flush=True)
         venv.create(TOOLS, with_pip=True, clear=True)
-        subprocess.run(
-            [str(BIN / "python"), "-m", "pip", "install", "--quiet", HATCH], check=True
-        )
+        subprocess.run([str(BIN / "python"), "-m", "pip", "install", "--quiet", HATCH], check=True)
     return [str(executable)]
 
 
