@@ -113,3 +113,22 @@ async def slow(scope: Scope, receive: Any, send: Any) -> None:
     seconds = float(query.split("=")[1]) if query.startswith("seconds=") else 0.5
     await asyncio.sleep(seconds)
     await _plain(send, b"done")
+
+
+async def announced_slow(scope: Scope, receive: Any, send: Any) -> None:
+    """Like ``slow``, but says on stderr when the request arrived (for signal tests)."""
+    if scope["type"] == "lifespan":
+        await lifespan_ok(scope, receive, send)
+        return
+    import sys
+
+    print("request started", file=sys.stderr, flush=True)
+    await slow(scope, receive, send)
+
+
+async def lifespan_fails(scope: Scope, receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        await receive()
+        await send({"type": "lifespan.startup.failed", "message": "database unreachable"})
+        return
+    await _plain(send, b"unreachable")

@@ -232,3 +232,5 @@ class ServerProcess:
             self.process.kill()
         self.process.wait(START_TIMEOUT)
         self._reader.join(START_TIMEOUT)
+        if self.process.stdout is not None:
+            self.process.stdout.close()

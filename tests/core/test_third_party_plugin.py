@@ -1,0 +1,113 @@
+"""Third-party plugins found through real entry points of installed-looking distributions."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.plugin_fixtures import write_distribution
+from tests.utils import ROOT, ServerProcess
+
+pytestmark = pytest.mark.timeout(60)
+
+ACME_SOURCE = ROOT / "examples" / "uvicorn-http-acme" / "src"
+
+
+def plugin_env(site: Path) -> dict[str, str]:
+    paths = [str(site), str(ACME_SOURCE), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    return {"PYTHONPATH": os.pathsep.join(path for path in paths if path)}
+
+
+@pytest.fixture
+def acme_site(tmp_path: Path) -> Path:
+    """The example plugin's dist-info (entry point ``acme``) in a directory on sys.path."""
+    write_distribution(
+        tmp_path, "uvicorn-http-acme", {"acme": "acme_http._plugin"}, modules={}, version="0.1.0"
+    )
+    return tmp_path
+
+
+def test_third_party_http_plugin_serves_traffic_by_name(acme_site: Path) -> None:
+    with ServerProcess(
+        ["tests.apps:hello", "--port", "0", "--http", "acme"], env=plugin_env(acme_site)
+    ) as server:
+        port = server.wait_running()
+        response = httpx.get(f"http://127.0.0.1:{port}/")
+    assert response.status_code == 200
+    assert response.text == "Hello, world!"
+    assert response.headers["x-served-by"] == "acme"
+
+
+def test_third_party_plugin_is_listed_with_its_distribution(acme_site: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "--list-plugins"],
+        env={**os.environ, **plugin_env(acme_site)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0
+    line = next(line for line in result.stdout.splitlines() if " acme " in line)
+    assert line.split()[:4] == ["http", "acme", "uvicorn-http-acme", "0.1.0"]
+    assert "available" in line
+    assert "(auto)" not in line  # low priority: never preferred over official plugins
+
+
+def test_broken_plugin_is_reported_and_skipped(tmp_path: Path) -> None:
+    write_distribution(
+        tmp_path,
+        "uvicorn-http-broken",
+        {"broken": "broken_plugin"},
+        {"broken_plugin.py": "raise ImportError('missing dependency xyz')\n"},
+        version="2.0",
+    )
+    env = {**os.environ, **plugin_env(tmp_path)}
+    listing = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "--list-plugins"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert listing.returncode == 0
+    assert "plugin 'broken' from uvicorn-http-broken 2.0 was skipped" in listing.stdout
+    assert "missing dependency xyz" in listing.stdout
+
+    # Other plugins still work...
+    with ServerProcess(["tests.apps:hello", "--port", "0"], env=plugin_env(tmp_path)) as server:
+        port = server.wait_running()
+        assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
+
+    # ...but selecting the broken one is a clear startup failure.
+    selected = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "tests.apps:hello", "--http", "broken", "--port", "0"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert selected.returncode == 3
+    assert "uvicorn-http-broken 2.0 failed to load" in selected.stderr
+    assert "Traceback" not in selected.stderr
+
+
+def test_import_string_still_selects_a_protocol_class() -> None:
+    env = {"PYTHONPATH": os.pathsep.join([str(ACME_SOURCE), str(ROOT)])}
+    with ServerProcess(
+        ["tests.apps:hello", "--port", "0", "--http", "acme_http._protocol:AcmeProtocol"],
+        env=env,
+    ) as server:
+        port = server.wait_running()
+        response = httpx.get(f"http://127.0.0.1:{port}/")
+    assert response.headers["x-served-by"] == "acme"
