@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -30,3 +32,20 @@ def expected_plugins() -> list[tuple[str, str]]:
         kind, _, name = item.partition(":")
         pairs.append((kind, name))
     return pairs
+
+
+_UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+
+
+@pytest.fixture(autouse=True)
+def _restore_uvicorn_loggers() -> Iterator[None]:
+    """Config() configures logging process-wide; put every uvicorn logger back afterwards."""
+    saved = []
+    for name in _UVICORN_LOGGERS:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level, list(logger.handlers), logger.propagate))
+    yield
+    for logger, level, handlers, propagate in saved:
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
+        logger.propagate = propagate

@@ -21,6 +21,7 @@ from uvicorn._registry import KindName, PluginError, RegistryMapping, get_regist
 from uvicorn._types import ASGIApplication
 from uvicorn.importer import ImportFromStringError, import_from_string
 from uvicorn.logging import TRACE_LOG_LEVEL
+from uvicorn.protocols.http.wire import check_header
 
 HTTPProtocolType = Literal["auto", "h11", "httptools"]
 WSProtocolType = Literal["auto", "none", "websockets", "websockets-sansio", "wsproto"]
@@ -396,6 +397,11 @@ class Config:
         self.encoded_headers = [
             (key.lower().encode("latin1"), value.encode("latin1")) for key, value in self.headers
         ]
+        for name, value in self.encoded_headers:
+            try:
+                check_header(name, value)
+            except RuntimeError as exc:
+                startup_failure("Invalid --header %r: %s", name.decode("latin1"), exc)
 
         try:
             self.http_protocol_class = resolve_implementation("http", self.http)
