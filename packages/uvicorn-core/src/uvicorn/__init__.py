@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from uvicorn._implementation import Implementation
-
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from uvicorn._implementation import Implementation
     from uvicorn._markers import hookimpl, hookspec
     from uvicorn.config import Config
     from uvicorn.main import main, run
@@ -30,6 +29,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Implementation": "uvicorn._implementation",
     "Config": "uvicorn.config",
     "Server": "uvicorn.server",
     "main": "uvicorn.main",

@@ -6,20 +6,19 @@ a registry is read. Selection happens once, at startup; the hot path never looks
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import threading
 from collections.abc import Iterator, Mapping
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
-from uvicorn._hooks import KIND_COLLECTORS, PluginFailure, PluginHost, create_host
-from uvicorn._implementation import Implementation
+if TYPE_CHECKING:  # the plugin machinery (pluggy, importlib.metadata) loads on first use
+    from uvicorn._hooks import PluginFailure, PluginHost
+    from uvicorn._implementation import Implementation
 
 KindName = Literal["http", "ws", "loop", "lifespan", "supervisor"]
 
 
-@dataclasses.dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     key: KindName
     label: str
     option: str
@@ -62,8 +61,7 @@ def is_available(implementation: Implementation) -> tuple[bool, str | None]:
     return True, None
 
 
-@dataclasses.dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     implementation: Implementation
     available: bool
     reason: str | None
@@ -73,6 +71,8 @@ class Registry:
     """All implementations of every kind, as registered by the plugins of one host."""
 
     def __init__(self, host: PluginHost) -> None:
+        from uvicorn._hooks import KIND_COLLECTORS
+
         self.host = host
         self._entries: dict[KindName, list[Entry]] = {}
         self._duplicates: list[PluginFailure] = []
@@ -81,6 +81,8 @@ class Registry:
             self._entries[kind_key] = self._build(kind_key, collect(host))
 
     def _build(self, kind: KindName, found: list[Implementation]) -> list[Entry]:
+        from uvicorn._hooks import PluginFailure
+
         by_name: dict[str, Implementation] = {}
         for implementation in found:
             if implementation.name in ("auto", "none") or implementation.name in by_name:
@@ -189,6 +191,8 @@ def get_registry() -> Registry:
     if _registry is None:
         with _lock:
             if _registry is None:
+                from uvicorn._hooks import create_host
+
                 _registry = Registry(create_host())
     return _registry
 
