@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import math
 import os
@@ -42,6 +43,8 @@ class ServerState:
         self.default_headers_block = b""
         # Connections with output queued during this pass of the event loop.
         self.flush_queue: list[Any] = []
+        # Per protocol class: the settings its connections share (computed by the first).
+        self.connection_settings: dict[type, dict[str, Any]] = {}
         # A coarse monotonic clock (updated every tick) for connection deadlines.
         self.clock = time.monotonic()
 
@@ -128,6 +131,9 @@ class Server:
 
         if sockets is None:
             self._log_started_message(listeners)
+        # Everything loaded so far (app, modules, config) lives as long as the process:
+        # keep it out of the cyclic collector's way so per-request collections stay cheap.
+        gc.freeze()
         self.started = True
 
     def _log_started_message(self, listeners: Sequence[socket.socket]) -> None:

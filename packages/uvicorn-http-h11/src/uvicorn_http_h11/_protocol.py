@@ -40,7 +40,7 @@ class H11Protocol(HTTPConnection):
 
     def _pull_events(self) -> None:
         conn = self.conn
-        while not self.transport.is_closing():
+        while not self.is_closing():
             try:
                 event = conn.next_event()
             except h11.RemoteProtocolError as exc:

@@ -35,7 +35,7 @@ class HttpToolsProtocol(HTTPConnection):
             trailing = data[exc.args[0] :]
             if self.upgrade_pending is not None:
                 self.hand_off_upgrade(trailing)
-            elif trailing and not self.transport.is_closing():
+            elif trailing and not self.is_closing():
                 self.feed_data(trailing)  # served as plain HTTP: keep parsing what follows
         except httptools.HttpParserError as exc:
             self.reject_request(400, str(exc))

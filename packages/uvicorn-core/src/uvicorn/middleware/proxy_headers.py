@@ -57,6 +57,8 @@ class _TrustedHosts:
         self.addresses: set[ipaddress.IPv4Address | ipaddress.IPv6Address] = set()
         self.networks: list[IPNetwork] = []
         self.literals: set[str] = set()
+        # Clients repeat: remember the decision per address string (bounded).
+        self.decisions: dict[str, bool] = {}
         for item in items:
             if not item or item == "*":
                 continue
@@ -71,6 +73,15 @@ class _TrustedHosts:
     def __contains__(self, host: str) -> bool:
         if self.always:
             return True
+        known = self.decisions.get(host)
+        if known is None:
+            known = self._decide(host)
+            if len(self.decisions) >= 1024:
+                self.decisions.clear()
+            self.decisions[host] = known
+        return known
+
+    def _decide(self, host: str) -> bool:
         try:
             address = ipaddress.ip_address(host)
         except ValueError:

@@ -12,32 +12,32 @@ class ClientDisconnected(OSError):
     """Raised by ``send`` when the client went away and the message cannot be delivered."""
 
 
-def get_remote_addr(transport: asyncio.Transport) -> tuple[str, int] | None:
-    socket_info = transport.get_extra_info("socket")
-    if socket_info is not None:
+def _address(transport: asyncio.BaseTransport, name: str, method: str) -> tuple[str, int] | None:
+    # The transport's cached peername/sockname first: asking for the socket makes uvloop
+    # build a new socket object on every call.
+    info = transport.get_extra_info(name)
+    if info is None:
+        sock = transport.get_extra_info("socket")
+        if sock is None:
+            return None
         try:
-            info = socket_info.getpeername()
+            info = getattr(sock, method)()
         except OSError:
             return None
-        return (str(info[0]), int(info[1])) if isinstance(info, tuple) else None
-    info = transport.get_extra_info("peername")
-    if isinstance(info, list | tuple) and len(info) == 2:
+    if isinstance(info, list | tuple) and len(info) >= 2:
         return (str(info[0]), int(info[1]))
     return None
 
 
-def get_local_addr(transport: asyncio.Transport) -> tuple[str, int] | None:
-    socket_info = transport.get_extra_info("socket")
-    if socket_info is not None:
-        info = socket_info.getsockname()
-        return (str(info[0]), int(info[1])) if isinstance(info, tuple) else None
-    info = transport.get_extra_info("sockname")
-    if isinstance(info, list | tuple) and len(info) == 2:
-        return (str(info[0]), int(info[1]))
-    return None
+def get_remote_addr(transport: asyncio.BaseTransport) -> tuple[str, int] | None:
+    return _address(transport, "peername", "getpeername")
 
 
-def is_ssl(transport: asyncio.Transport) -> bool:
+def get_local_addr(transport: asyncio.BaseTransport) -> tuple[str, int] | None:
+    return _address(transport, "sockname", "getsockname")
+
+
+def is_ssl(transport: asyncio.BaseTransport) -> bool:
     return bool(transport.get_extra_info("sslcontext"))
 
 

@@ -52,6 +52,46 @@ HTTP_SPEC_VERSION: Final = "2.3"
 class HTTPConnection(asyncio.Protocol):
     """Base class of HTTP/1.1 protocol implementations; see the module docstring."""
 
+    # Settings shared by every connection of a server, computed once (see _settings).
+    app: ASGI3Application
+    logger: logging.Logger
+    access_logger: logging.Logger
+    access_log: bool
+    trace_enabled: bool
+    ws_protocol_class: type[asyncio.Protocol] | None
+    root_path: str
+    root_raw_path: bytes
+    limit_concurrency: int | None
+    max_head_size: int
+    timeout_keep_alive: float
+    timeout_request_head: float
+    reset_contextvars: bool
+    connections: set[Any]
+    tasks: set[asyncio.Task[None]]
+    raw_encoding: bool  # the plugin keeps the default serializer: inlined on the hot path
+    resets_parser: bool  # the plugin implements prepare_next_message
+    special_header_names: frozenset[bytes]
+    asgi_version: str
+
+    # Per-connection state, starting from these class-level defaults.
+    transport: asyncio.Transport
+    server: tuple[str, int] | None = None
+    client: tuple[str, int] | None = None
+    scheme = "http"
+    log_prefix = ""
+    cycle: RequestResponseCycle | None = None  # the cycle the app is running
+    parsing: RequestResponseCycle | None = None  # the cycle receiving body events
+    upgrade_pending: RequestHead | None = None
+    awaiting_head = True
+    head_bytes = 0
+    newline_seen = False
+    read_paused = False
+    write_paused = False
+    deadline = math.inf
+    driving = False
+    closing = False
+    pending_size = 0
+
     def __init__(
         self,
         config: Config,
@@ -61,57 +101,20 @@ class HTTPConnection(asyncio.Protocol):
     ) -> None:
         if not config.loaded:
             config.load()
+        settings = server_state.connection_settings.get(type(self))
+        if settings is None:
+            settings = server_state.connection_settings[type(self)] = _settings(
+                type(self), config, server_state
+            )
+        self.__dict__.update(settings)
         self.config = config
-        self.app: ASGI3Application = config.loaded_app
-        self.loop = _loop or asyncio.get_event_loop()
-        self.logger = logging.getLogger("uvicorn.error")
-        self.access_logger = logging.getLogger("uvicorn.access")
-        self.access_log = config.access_log and self.access_logger.hasHandlers()
-        self.trace_enabled = self.logger.isEnabledFor(TRACE_LOG_LEVEL)
-        self.ws_protocol_class = config.ws_protocol_class
-        self.root_path = config.root_path
-        self.root_raw_path = config.root_path.encode("ascii")
-        self.limit_concurrency = config.limit_concurrency
-        self.max_head_size = config.h11_max_incomplete_event_size or DEFAULT_MAX_HEAD_SIZE
-        self.timeout_keep_alive = float(config.timeout_keep_alive)
-        self.timeout_request_head = float(config.timeout_request_head or math.inf)
-        self.reset_contextvars = config.reset_contextvars
-        self.app_state = app_state
         self.server_state = server_state
-        self.connections = server_state.connections
-        self.tasks = server_state.tasks
-        self.default_header_names = server_state.default_header_names
-
-        # Per connection.
-        self.transport: asyncio.Transport = None  # type: ignore[assignment]  # set in connection_made
-        self.server: tuple[str, int] | None = None
-        self.client: tuple[str, int] | None = None
-        self.scheme = "http"
-        self.log_prefix = ""
-        self.cycle: RequestResponseCycle | None = None  # the cycle the app is running
-        self.parsing: RequestResponseCycle | None = None  # the cycle receiving body events
+        self.app_state = app_state
+        self.loop = _loop or asyncio.get_event_loop()
         self.pipeline: deque[RequestResponseCycle] = deque()
-        self.upgrade_pending: RequestHead | None = None
-        self.awaiting_head = True
-        self.head_bytes = 0
-        self.newline_seen = False
-        self.read_paused = False
-        self.write_paused = False
-        self.drain_waiters: list[asyncio.Future[None]] = []
-        self.deadline = math.inf
-        self.driving = False
-        self.context = contextvars.copy_context()
         self.pending_output: list[bytes] = []
-        self.pending_size = 0
-        cls = type(self)
-        # Plugins that keep the default serializer get it inlined on the hot path.
-        self.raw_encoding = (
-            cls.encode_body is HTTPConnection.encode_body
-            and cls.encode_end is HTTPConnection.encode_end
-        )
-        self.resets_parser = cls.prepare_next_message is not HTTPConnection.prepare_next_message
-        self.special_header_names = FRAMING_HEADER_NAMES | server_state.default_header_names
-        self.asgi_version = config.asgi_version
+        self.drain_waiters: list[asyncio.Future[None]] = []
+        self.context = contextvars.copy_context()
 
     # -- what a plugin implements ------------------------------------------------------
 
@@ -164,6 +167,8 @@ class HTTPConnection(asyncio.Protocol):
         pass
 
     def data_received(self, data: bytes) -> None:
+        if self.closing:
+            return  # the server already decided to close; the rest is not read
         if self.awaiting_head:
             if not self.head_bytes and self.cycle is None:
                 self.deadline = self.server_state.clock + self.timeout_request_head
@@ -171,11 +176,7 @@ class HTTPConnection(asyncio.Protocol):
             if not self.newline_seen and b"\n" in data:
                 self.newline_seen = True
         self.feed_data(data)
-        if (
-            self.awaiting_head
-            and self.head_bytes > self.max_head_size
-            and not self.transport.is_closing()
-        ):
+        if self.awaiting_head and self.head_bytes > self.max_head_size and not self.is_closing():
             self.reject_oversized_head()
 
     def pause_writing(self) -> None:
@@ -379,7 +380,7 @@ class HTTPConnection(asyncio.Protocol):
 
     def _next_request(self) -> None:
         self.cycle = None
-        if self.transport.is_closing():
+        if self.is_closing():
             return
         if self.resets_parser:
             self.prepare_next_message()
@@ -414,18 +415,25 @@ class HTTPConnection(asyncio.Protocol):
 
     def flush_output(self) -> None:
         pending = self.pending_output
+        transport = self.transport
         if pending:
             self.pending_output = []
             self.pending_size = 0
-            if self.transport.is_closing():
+            if transport.is_closing():
                 return
             if len(pending) == 1:
-                self.transport.write(pending[0])
+                transport.write(pending[0])
             else:
-                self.transport.writelines(pending)
+                transport.writelines(pending)
+        if self.closing and not transport.is_closing():
+            transport.close()
+
+    def is_closing(self) -> bool:
+        """True once the server decided to close, even before the queued bytes left."""
+        return self.closing or self.transport.is_closing()
 
     async def drain(self) -> None:
-        if self.write_paused and not self.transport.is_closing():
+        if self.write_paused and not self.is_closing():
             waiter = self.loop.create_future()
             self.drain_waiters.append(waiter)
             await waiter
@@ -447,23 +455,25 @@ class HTTPConnection(asyncio.Protocol):
             self.transport.resume_reading()
 
     def send_error_response(self, status: int, message: str | None = None) -> None:
-        if not self.transport.is_closing():
+        if not self.is_closing():
             self.write(wire.error_response(status, self.server_state.default_headers, message))
         self.close_transport()
 
     def close_transport(self) -> None:
-        """Close now; connection_lost() then tells a running app that the client is gone."""
-        self.flush_output()
+        """Close after the queued bytes leave; connection_lost() then tells a running app."""
         self.pipeline.clear()
         self.deadline = math.inf
-        if not self.transport.is_closing():
+        if self.closing:
+            return
+        self.closing = True
+        if not self.pending_output:  # else the queued flush closes after writing
             self.transport.close()
 
     # -- called by the server ----------------------------------------------------------
 
     def deadline_expired(self) -> None:
         """The keep-alive or request-head timeout ran out."""
-        if self.cycle is not None or self.transport.is_closing():
+        if self.cycle is not None or self.is_closing():
             self.deadline = math.inf
             return
         if self.awaiting_head and self.head_bytes:
@@ -486,3 +496,35 @@ def _flush_connections(queue: list[HTTPConnection]) -> None:
     queue.clear()
     for connection in connections:
         connection.flush_output()
+
+
+def _settings(
+    cls: type[HTTPConnection], config: Config, server_state: ServerState
+) -> dict[str, Any]:
+    """What every connection of one server and protocol class shares."""
+    logger = logging.getLogger("uvicorn.error")
+    access_logger = logging.getLogger("uvicorn.access")
+    return {
+        "app": config.loaded_app,
+        "logger": logger,
+        "access_logger": access_logger,
+        "access_log": config.access_log and access_logger.hasHandlers(),
+        "trace_enabled": logger.isEnabledFor(TRACE_LOG_LEVEL),
+        "ws_protocol_class": config.ws_protocol_class,
+        "root_path": config.root_path,
+        "root_raw_path": config.root_path.encode("ascii"),
+        "limit_concurrency": config.limit_concurrency,
+        "max_head_size": config.h11_max_incomplete_event_size or DEFAULT_MAX_HEAD_SIZE,
+        "timeout_keep_alive": float(config.timeout_keep_alive),
+        "timeout_request_head": float(config.timeout_request_head or math.inf),
+        "reset_contextvars": config.reset_contextvars,
+        "connections": server_state.connections,
+        "tasks": server_state.tasks,
+        "raw_encoding": (
+            cls.encode_body is HTTPConnection.encode_body
+            and cls.encode_end is HTTPConnection.encode_end
+        ),
+        "resets_parser": cls.prepare_next_message is not HTTPConnection.prepare_next_message,
+        "special_header_names": FRAMING_HEADER_NAMES | server_state.default_header_names,
+        "asgi_version": config.asgi_version,
+    }
