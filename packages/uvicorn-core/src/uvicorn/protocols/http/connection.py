@@ -26,7 +26,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from uvicorn._types import ASGI3Application, HTTPScope
 from uvicorn.logging import TRACE_LOG_LEVEL
@@ -71,7 +71,7 @@ class HTTPConnection(asyncio.Protocol):
     raw_encoding: bool  # the plugin keeps the default serializer: inlined on the hot path
     resets_parser: bool  # the plugin implements prepare_next_message
     special_header_names: frozenset[bytes]
-    asgi_version: str
+    asgi_version: Literal["2.0", "3.0"]
 
     # Per-connection state, starting from these class-level defaults.
     transport: asyncio.Transport
