@@ -316,3 +316,28 @@ def test_request_body_reading_pauses_until_the_app_consumes(http_impl: str) -> N
     status, _, body = reader_result[0]
     assert status == b"HTTP/1.1 200 OK"
     assert len(body) == total
+
+
+def test_client_leaving_mid_stream_is_not_an_app_error(
+    http_impl: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    finished = threading.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        import asyncio
+
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for _ in range(2000):
+            await send({"type": "http.response.body", "body": b"x" * 65536, "more_body": True})
+            await asyncio.sleep(0)
+        await send({"type": "http.response.body", "body": b""})
+        finished.set()
+
+    with run_server(app, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert conn.recv(65536).startswith(b"HTTP/1.1 200 OK")
+        assert finished.wait(10)
+        assert httpx.get(server.url).status_code == 200
+    assert "ASGI callable" not in caplog.text
+    assert "Exception in ASGI application" not in caplog.text

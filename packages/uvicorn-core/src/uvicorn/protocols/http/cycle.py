@@ -149,6 +149,10 @@ class RequestResponseCycle:
             raise exc
 
     def app_returned(self, result: object) -> None:
+        if self.body_state is _DISCONNECTED and result is None:
+            # The client left; whatever the app sent after that was dropped on purpose.
+            self.abort_response()
+            return
         if result is not None:
             self.conn.logger.error("ASGI callable should return None, but returned '%s'.", result)
             self.abort_response()
@@ -324,11 +328,10 @@ class RequestResponseCycle:
                 body = b""
             elif self.chunked:
                 if body:
-                    conn.write(head + b"%x\r\n" % len(body), body)
-                    head = b"\r\n"
+                    body = b"".join((head, b"%x\r\n" % len(body), body, b"\r\n"))
+                    head = b""
                 if not more_body:
-                    head += CHUNKED_END
-                body = b""
+                    body += CHUNKED_END
             if len(body) > 4096:
                 conn.write(head, body) if head else conn.write(body)
             elif head or body:
