@@ -88,7 +88,8 @@ class HTTPConnection(asyncio.Protocol):
     read_paused = False
     write_paused = False
     deadline = math.inf
-    driving = False
+    driving = False  # running apps eagerly (see _drive)
+    feeding = False  # inside feed_data: apps start when the chunk is parsed
     closing = False
     pending_size = 0
 
@@ -175,9 +176,18 @@ class HTTPConnection(asyncio.Protocol):
             self.head_bytes += len(data)
             if not self.newline_seen and b"\n" in data:
                 self.newline_seen = True
-        self.feed_data(data)
+        self.feeding = True
+        try:
+            self.feed_data(data)
+        finally:
+            self.feeding = False
         if self.awaiting_head and self.head_bytes > self.max_head_size and not self.is_closing():
             self.reject_oversized_head()
+        # Apps start once the whole chunk is parsed: a body that came with the head is
+        # then already there, and receive() answers without waiting.
+        cycle = self.cycle
+        if cycle is not None and cycle.startable and not cycle.started and not self.driving:
+            self._drive()
 
     def pause_writing(self) -> None:
         self.write_paused = True
@@ -230,13 +240,13 @@ class HTTPConnection(asyncio.Protocol):
             app = service_unavailable
             self.logger.warning("Exceeded concurrency limit.")
         cycle = RequestResponseCycle(self, head, scope, app)
-        # A request with a body starts the app at once so it can stream the body; one
-        # without starts at the end of the message, when receive() can answer at once.
+        # A request with a body may start before the body ends, so the app can stream
+        # it; one without starts at the end of the message.
         cycle.startable = head.chunked or bool(head.content_length)
         self.parsing = cycle
         if self.cycle is None:
             self.cycle = cycle
-            if cycle.startable and not self.driving:
+            if cycle.startable and not self.driving and not self.feeding:
                 self._drive()
         else:
             self.pipeline.append(cycle)
@@ -261,7 +271,7 @@ class HTTPConnection(asyncio.Protocol):
                 self._next_request()
             return
         cycle.startable = True
-        if cycle is self.cycle and not self.driving:
+        if cycle is self.cycle and not self.driving and not self.feeding:
             self._drive()
 
     def reject_request(self, status: int, message: str) -> None:
