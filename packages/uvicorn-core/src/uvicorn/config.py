@@ -458,11 +458,9 @@ class Config:
 
             app = MessageLoggerMiddleware(app)
         if self.proxy_headers:
-            from uvicorn.middleware.proxy_headers import (
-                ProxyHeadersMiddleware,
-            )
+            from uvicorn.middleware.proxy_headers import proxy_headers_app
 
-            app = ProxyHeadersMiddleware(app, trusted_hosts=self.forwarded_allow_ips)
+            app = proxy_headers_app(app, trusted_hosts=self.forwarded_allow_ips)
         return app
 
     def get_loop_factory(self) -> LoopFactory | None:
