@@ -1,20 +1,22 @@
 """The ``uvicorn`` command and ``uvicorn.run()``.
 
-Importing this module discovers no plugins: ``--http``/``--ws``/``--loop``/``--lifespan``
-take plain strings, resolved against the registry only when the server starts.
+Importing this module discovers no plugins and does not import the server:
+``--http``/``--ws``/``--loop``/``--lifespan`` take plain strings, resolved against the
+registry only when the server starts, so ``uvicorn --help`` stays fast.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import platform
 import ssl
+import stat
 import sys
+import warnings
 from collections.abc import Callable
 from configparser import RawConfigParser
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -29,13 +31,19 @@ from uvicorn.config import (
     HTTPProtocolType,
     InterfaceType,
     LifespanType,
+    LoopFactory,
     LoopFactoryType,
     WSProtocolType,
     startup_failure,
 )
-from uvicorn.server import Server
 
-__all__ = ["STARTUP_FAILURE", "main", "run"]
+if TYPE_CHECKING:
+    import asyncio
+
+    from uvicorn._types import ASGIApplication
+    from uvicorn.server import Server
+
+__all__ = ["STARTUP_FAILURE", "Server", "main", "run"]
 
 logger = logging.getLogger("uvicorn.error")
 
@@ -49,21 +57,41 @@ def print_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
         f"Running uvicorn-core {uvicorn_version} with {platform.python_implementation()} "
         f"{platform.python_version()} on {platform.system()}"
     )
+    for line in plugin_version_lines():
+        click.echo(f"  {line}")
+    ctx.exit()
+
+
+def plugin_version_lines() -> list[str]:
+    """One ``<distribution> <version>`` line per installed plugin distribution.
+
+    Distributions whose plugin failed to load (or registered something invalid) are
+    marked as broken; ``--list-plugins`` shows why.
+    """
+    from uvicorn._hooks import BUILTIN_PLUGIN_NAME
     from uvicorn._registry import KINDS, get_registry
 
     registry = get_registry()
-    seen: set[str] = set()
+    versions: dict[str, str | None] = {}
+    broken: set[str] = set()
     for kind in KINDS:
         for entry in registry.entries(kind):
             implementation = entry.implementation
-            distribution = implementation.distribution
-            if distribution is None or distribution == "uvicorn-core" or distribution in seen:
-                continue
-            seen.add(distribution)
-            click.echo(f"  {distribution} {implementation.version}")
+            if implementation.distribution is not None:
+                versions.setdefault(implementation.distribution, implementation.version)
     for failure in registry.failures:
-        click.echo(f"  {failure.distribution or failure.name} {failure.version or ''} (broken)")
-    ctx.exit()
+        label = failure.distribution or f"plugin {failure.name!r}"
+        versions.setdefault(label, failure.version)
+        broken.add(label)
+    lines = []
+    for distribution, version in versions.items():
+        if distribution == BUILTIN_PLUGIN_NAME:
+            continue
+        line = distribution if version is None else f"{distribution} {version}"
+        if distribution in broken:
+            line += " (broken, see --list-plugins)"
+        lines.append(line)
+    return lines
 
 
 def print_plugins(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -184,7 +212,7 @@ def print_plugins(ctx: click.Context, param: click.Parameter, value: bool) -> No
     type=str,
     default="auto",
     show_default=True,
-    help="Lifespan implementation: auto, on, off, or an installed plugin name.",
+    help=f"Lifespan implementation (on, off or another plugin): {IMPLEMENTATION_HELP}.",
 )
 @click.option(
     "--interface",
@@ -292,8 +320,9 @@ def print_plugins(ctx: click.Context, param: click.Parameter, value: bool) -> No
     type=float,
     default=20.0,
     show_default=True,
-    help="Seconds a client has to send a complete request head; slower or silent "
-    "connections are closed.",
+    help="Seconds a client has to send a complete request head, counted from when the "
+    "connection opens or the next request starts arriving; slow (slowloris) or silent "
+    "connections are closed. 0 disables the limit.",
 )
 @click.option("--ssl-keyfile", type=str, default=None, help="TLS private key file.")
 @click.option("--ssl-certfile", type=str, default=None, help="TLS certificate file.")
@@ -375,9 +404,9 @@ def main(
     lifespan: LifespanType,
     interface: InterfaceType,
     reload: bool,
-    reload_dirs: list[str],
-    reload_includes: list[str],
-    reload_excludes: list[str],
+    reload_dirs: tuple[str, ...],
+    reload_includes: tuple[str, ...],
+    reload_excludes: tuple[str, ...],
     reload_delay: float,
     workers: int | None,
     env_file: str | None,
@@ -404,7 +433,7 @@ def main(
     ssl_cert_reqs: int,
     ssl_ca_certs: str | None,
     ssl_ciphers: str | None,
-    headers: list[str],
+    headers: tuple[str, ...],
     use_colors: bool | None,
     app_dir: str,
     h11_max_incomplete_event_size: int | None,
@@ -412,12 +441,7 @@ def main(
     factory: bool,
 ) -> None:
     """Serve the ASGI application APP, given as module:attribute."""
-    parsed_headers = []
-    for header in headers:
-        name, sep, value = header.partition(":")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"{header!r} is not Name:Value", param_hint="--header")
-        parsed_headers.append((name.strip(), value.strip()))
+    parsed_headers = [parse_header(header) for header in headers]
     run(
         app,
         host=host,
@@ -440,9 +464,9 @@ def main(
         access_log=access_log,
         interface=interface,
         reload=reload,
-        reload_dirs=reload_dirs or None,
-        reload_includes=reload_includes or None,
-        reload_excludes=reload_excludes or None,
+        reload_dirs=list(reload_dirs) or None,
+        reload_includes=list(reload_includes) or None,
+        reload_excludes=list(reload_excludes) or None,
         reload_delay=reload_delay,
         workers=workers,
         proxy_headers=proxy_headers,
@@ -474,14 +498,22 @@ def main(
     )
 
 
+def parse_header(header: str) -> tuple[str, str]:
+    """``"Name: Value"`` as ``("Name", "Value")``; a usage error without a name or colon."""
+    name, sep, value = header.partition(":")
+    if not sep or not name.strip():
+        raise click.BadParameter(f"{header!r} is not Name:Value", param_hint="--header")
+    return name.strip(), value.strip()
+
+
 def run(
-    app: Any,
+    app: ASGIApplication | Callable[..., Any] | str,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
     uds: str | None = None,
     fd: int | None = None,
-    loop: LoopFactoryType | str | Callable[[bool], Any] = "auto",
+    loop: LoopFactoryType | str | Callable[[bool], LoopFactory | None] = "auto",
     http: type[asyncio.Protocol] | HTTPProtocolType | str = "auto",
     http2: bool = False,
     ws: type[asyncio.Protocol] | WSProtocolType | str = "auto",
@@ -596,17 +628,51 @@ def run(
         logger.warning(
             "You must pass the application as an import string to enable 'reload' or 'workers'."
         )
-        sys.exit(1)
+        sys.exit(STARTUP_FAILURE)
     for problem in config.unavailable_features():
         startup_failure(problem)
 
-    server = Server(config=config)
+    from uvicorn import server as server_module  # not at the top: keeps --help cheap
+
+    server = server_module.Server(config=config)
     try:
         server.run()
     except KeyboardInterrupt:
-        pass  # a second Ctrl+C during start-up: stop quietly
-    if not server.started:
+        pass  # Ctrl+C before the signal handlers were installed: stop quietly
+    finally:
+        _remove_unix_socket(config.uds)
+
+    if not server.started and not config.should_reload and config.workers == 1:
         sys.exit(STARTUP_FAILURE)
+
+
+def _remove_unix_socket(path: str | None) -> None:
+    """Remove the socket file ``--uds`` bound, but never a file that is not a socket."""
+    if path is None:
+        return
+    try:
+        if stat.S_ISSOCK(os.stat(path).st_mode):
+            os.remove(path)
+    except OSError:
+        pass  # already gone, or not ours to remove
+
+
+def __getattr__(name: str) -> object:
+    # uvicorn.main.Server is public upstream; import it only when someone asks for it.
+    if name == "Server":
+        from uvicorn.server import Server
+
+        return Server
+    if name == "ServerState":
+        warnings.warn(
+            "uvicorn.main.ServerState is deprecated; import it from uvicorn.server instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from uvicorn.server import ServerState
+
+        return ServerState
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Mapping, Sized
+from typing import Any, Final
 
 from uvicorn._types import (
     ASGI3Application,
@@ -15,19 +16,20 @@ from uvicorn._types import (
 )
 from uvicorn.logging import TRACE_LOG_LEVEL
 
-_PLACEHOLDERS = {
+_PLACEHOLDERS: Final = {
     "body": "<{length} bytes>",
     "bytes": "<{length} bytes>",
     "text": "<{length} chars>",
 }
 
 
-def message_with_placeholders(message: Any) -> dict[str, Any]:
-    """A copy of the message with bodies and headers replaced by short placeholders."""
+def message_with_placeholders(message: Mapping[str, object]) -> dict[str, object]:
+    """A copy of a message or scope with bodies and headers replaced by short placeholders."""
     shown = dict(message)
     for key, template in _PLACEHOLDERS.items():
-        if shown.get(key) is not None:
-            shown[key] = template.format(length=len(shown[key]))
+        value = shown.get(key)
+        if isinstance(value, Sized):
+            shown[key] = template.format(length=len(value))
     if "headers" in shown:
         shown["headers"] = "<...>"
     return shown
