@@ -580,3 +580,18 @@ def test_cli_serves_app_from_app_dir_with_custom_header(tmp_path: Path) -> None:
     assert response.status_code == 200
     assert response.text == "from app-dir"
     assert response.headers["x-probe"] == "yes"
+
+
+def test_uvicorn_main_is_callable_whichever_way_it_was_imported() -> None:
+    code = (
+        "import sys\n"
+        "from uvicorn.main import run\n"  # makes uvicorn.main the submodule
+        "import uvicorn\n"
+        "sys.argv = ['uvicorn', '--version']\n"
+        "try:\n    uvicorn.main()\nexcept SystemExit as exc:\n    print('exit', exc.code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert "Running uvicorn-core" in result.stdout, result.stderr
+    assert result.stdout.strip().endswith("exit 0")

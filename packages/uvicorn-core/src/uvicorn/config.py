@@ -144,7 +144,7 @@ class Config:
         ws_ping_interval: float | None = 20.0,
         ws_ping_timeout: float | None = 20.0,
         ws_per_message_deflate: bool = True,
-        lifespan: LifespanType = "auto",
+        lifespan: LifespanType | str = "auto",
         env_file: str | os.PathLike[str] | None = None,
         log_config: dict[str, Any] | str | os.PathLike[str] | RawConfigParser | IO[Any] | None = (
             LOGGING_CONFIG

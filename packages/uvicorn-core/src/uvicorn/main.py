@@ -13,6 +13,7 @@ import platform
 import ssl
 import stat
 import sys
+import types
 import warnings
 from collections.abc import Callable
 from configparser import RawConfigParser
@@ -401,7 +402,7 @@ def main(
     ws_ping_interval: float,
     ws_ping_timeout: float,
     ws_per_message_deflate: bool,
-    lifespan: LifespanType,
+    lifespan: LifespanType | str,
     interface: InterfaceType,
     reload: bool,
     reload_dirs: tuple[str, ...],
@@ -522,7 +523,7 @@ def run(
     ws_ping_interval: float | None = 20.0,
     ws_ping_timeout: float | None = 20.0,
     ws_per_message_deflate: bool = True,
-    lifespan: LifespanType = "auto",
+    lifespan: LifespanType | str = "auto",
     interface: InterfaceType = "auto",
     reload: bool = False,
     reload_dirs: list[str] | str | None = None,
@@ -674,6 +675,15 @@ def __getattr__(name: str) -> object:
         return ServerState
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
+class _CallableModule(types.ModuleType):
+    """``uvicorn.main`` is this module once imported, yet upstream code calls it as the CLI."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return main(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
 
 if __name__ == "__main__":
     main()
