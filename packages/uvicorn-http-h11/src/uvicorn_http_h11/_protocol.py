@@ -1,4 +1,9 @@
-"""The h11 adapter: h11 events in, core callbacks out; core responses in, h11 bytes out."""
+"""The h11 adapter: h11 parses requests; the core's serializer writes responses.
+
+h11 validates every request it parses. Responses are checked and framed by the core
+(the same code every HTTP plugin uses), so h11 never sees them; a fresh h11 connection,
+fed the bytes the old one had not parsed yet, reads the next request on the connection.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import h11
 
 from uvicorn.protocols.http.connection import HTTPConnection
-from uvicorn.protocols.http.wire import status_phrase
 
 if TYPE_CHECKING:
     from uvicorn.config import Config
@@ -24,18 +28,22 @@ class H11Protocol(HTTPConnection):
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
-        self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.max_head_size)
+        self.conn = self._new_parser()
+
+    def _new_parser(self) -> h11.Connection:
+        # The core enforces the head size limit itself (414/431); h11's own limit sits
+        # above it so that it never answers first with a different status.
+        return h11.Connection(h11.SERVER, max_incomplete_event_size=self.max_head_size + 1)
 
     def feed_data(self, data: bytes) -> None:
         self.conn.receive_data(data)
         self._pull_events()
 
     def prepare_next_message(self) -> None:
-        conn = self.conn
-        if conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
-            self.close_transport()
-            return
-        conn.start_next_cycle()
+        unparsed, _ = self.conn.trailing_data
+        self.conn = self._new_parser()
+        if unparsed:
+            self.conn.receive_data(unparsed)
         self._pull_events()
 
     def _pull_events(self) -> None:
@@ -58,7 +66,7 @@ class H11Protocol(HTTPConnection):
                     request.method,
                     request.target,
                     request.http_version.decode("ascii"),
-                    list(request.headers),
+                    [(name.lower(), value) for name, value in request.headers.raw_items()],
                 )
             elif event_type is h11.EndOfMessage:
                 self.on_message_complete()
@@ -73,20 +81,3 @@ class H11Protocol(HTTPConnection):
                 return
             else:  # ConnectionClosed
                 return
-
-    def encode_head(self, status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
-        try:
-            if status < 200:
-                event: h11.Event = h11.InformationalResponse(status_code=status, headers=headers)
-            else:
-                reason = status_phrase(status).encode("ascii")
-                event = h11.Response(status_code=status, headers=headers, reason=reason)
-            return self.conn.send(event) or b""
-        except h11.LocalProtocolError as exc:
-            raise RuntimeError(f"Invalid HTTP response: {exc}") from None
-
-    def encode_body(self, data: bytes, chunked: bool) -> bytes:
-        return self.conn.send(h11.Data(data=data)) or b""
-
-    def encode_end(self, chunked: bool) -> bytes:
-        return self.conn.send(h11.EndOfMessage()) or b""

@@ -68,7 +68,8 @@ class HTTPConnection(asyncio.Protocol):
     reset_contextvars: bool
     connections: set[Any]
     tasks: set[asyncio.Task[None]]
-    raw_encoding: bool  # the plugin keeps the default serializer: inlined on the hot path
+    raw_encoding: bool  # the plugin keeps the default body framing: inlined on the hot path
+    raw_head: bool  # the plugin keeps the default head serializer
     resets_parser: bool  # the plugin implements prepare_next_message
     special_header_names: frozenset[bytes]
     asgi_version: Literal["2.0", "3.0"]
@@ -534,6 +535,7 @@ def _settings(
             cls.encode_body is HTTPConnection.encode_body
             and cls.encode_end is HTTPConnection.encode_end
         ),
+        "raw_head": cls.encode_head is HTTPConnection.encode_head,
         "resets_parser": cls.prepare_next_message is not HTTPConnection.prepare_next_message,
         "special_header_names": FRAMING_HEADER_NAMES | server_state.default_header_names,
         "asgi_version": config.asgi_version,

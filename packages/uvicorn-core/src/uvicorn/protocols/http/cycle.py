@@ -296,7 +296,7 @@ class RequestResponseCycle:
         if replaced:
             defaults = [header for header in state.default_headers if header[0] not in replaced]
             self.pending_head = conn.encode_head(status, defaults + app_headers)
-        elif conn.raw_encoding:
+        elif conn.raw_head:
             # The server's own headers are already encoded once a second.
             self.pending_head = encode_head(status, app_headers, state.default_headers_block)
         else:
