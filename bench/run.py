@@ -168,7 +168,23 @@ def ensure_environments(selected: list[str]) -> None:
     ensure_wrk()
     venvs = {SERVERS[name].venv for name in selected}
     if "ours" in venvs:
-        ensure_venv("ours", [str(ROOT / package) for package in WORKSPACE_PACKAGES])
+        packages = [str(ROOT / package) for package in WORKSPACE_PACKAGES]
+        ensure_venv("ours", packages)
+        # Always measure the working tree as it is now.
+        python = str(VENVS / "ours" / "bin" / "python")
+        subprocess.run(
+            [
+                python,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--force-reinstall",
+                *packages,
+            ],
+            check=True,
+        )
     for name, requirements in REFERENCE_PACKAGES.items():
         if name in venvs:
             ensure_venv(name, requirements)
