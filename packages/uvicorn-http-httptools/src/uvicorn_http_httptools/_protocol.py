@@ -42,10 +42,6 @@ class HttpToolsProtocol(HTTPConnection):
 
     # -- httptools callbacks -----------------------------------------------------------
 
-    def on_message_begin(self) -> None:
-        self.url = b""
-        self.headers = []
-
     def on_url(self, url: bytes) -> None:
         self.url += url
 
@@ -54,4 +50,7 @@ class HttpToolsProtocol(HTTPConnection):
 
     def on_headers_complete(self) -> None:
         parser = self.parser
-        self.on_request_head(parser.get_method(), self.url, parser.get_http_version(), self.headers)
+        url, headers = self.url, self.headers
+        self.url = b""  # ready for the next request on this connection
+        self.headers = []
+        self.on_request_head(parser.get_method(), url, parser.get_http_version(), headers)
