@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 
@@ -43,3 +44,21 @@ def import_from_string(import_str: Any) -> Any:
 
 def _is_prefix(missing: str, module_str: str) -> bool:
     return module_str == missing or module_str.startswith(missing + ".")
+
+
+def lazy_attributes(package: str, targets: dict[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` importing each name from its module on first access.
+
+    Plugin packages re-export their implementation classes this way, so that loading
+    the package (which loading its ``_plugin`` module does) imports no library::
+
+        __getattr__ = lazy_attributes(__name__, {"H11Protocol": "uvicorn_http_h11._protocol"})
+    """
+
+    def __getattr__(name: str) -> Any:
+        module = targets.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        return getattr(importlib.import_module(module), name)
+
+    return __getattr__

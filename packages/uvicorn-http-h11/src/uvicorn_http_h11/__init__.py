@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from uvicorn.importer import lazy_attributes
 
 if TYPE_CHECKING:
     from uvicorn_http_h11._protocol import H11Protocol
 
 __all__ = ["H11Protocol"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "H11Protocol":
-        from uvicorn_http_h11._protocol import H11Protocol
-
-        return H11Protocol
-    raise AttributeError(f"module 'uvicorn_http_h11' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, {"H11Protocol": "uvicorn_http_h11._protocol"})

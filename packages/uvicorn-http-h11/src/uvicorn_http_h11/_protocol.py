@@ -7,27 +7,13 @@ fed the bytes the old one had not parsed yet, reads the next request on the conn
 
 from __future__ import annotations
 
-import asyncio
-from typing import TYPE_CHECKING, Any
-
 import h11
 
 from uvicorn.protocols.http.connection import HTTPConnection
 
-if TYPE_CHECKING:
-    from uvicorn.config import Config
-    from uvicorn.server import ServerState
-
 
 class H11Protocol(HTTPConnection):
-    def __init__(
-        self,
-        config: Config,
-        server_state: ServerState,
-        app_state: dict[str, Any],
-        _loop: asyncio.AbstractEventLoop | None = None,
-    ) -> None:
-        super().__init__(config, server_state, app_state, _loop)
+    def init_parser(self) -> None:
         self.conn = self._new_parser()
 
     def _new_parser(self) -> h11.Connection:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from uvicorn.importer import lazy_attributes
 
 if TYPE_CHECKING:
     from uvicorn_http_httptools._protocol import HttpToolsProtocol
 
 __all__ = ["HttpToolsProtocol"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "HttpToolsProtocol":
-        from uvicorn_http_httptools._protocol import HttpToolsProtocol
-
-        return HttpToolsProtocol
-    raise AttributeError(f"module 'uvicorn_http_httptools' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, {"HttpToolsProtocol": "uvicorn_http_httptools._protocol"})

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import TYPE_CHECKING, Any
-
 import httptools
 
 from uvicorn.protocols.http.connection import HTTPConnection
 
-if TYPE_CHECKING:
-    from uvicorn.config import Config
-    from uvicorn.server import ServerState
-
 
 class HttpToolsProtocol(HTTPConnection):
-    def __init__(
-        self,
-        config: Config,
-        server_state: ServerState,
-        app_state: dict[str, Any],
-        _loop: asyncio.AbstractEventLoop | None = None,
-    ) -> None:
-        super().__init__(config, server_state, app_state, _loop)
+    def init_parser(self) -> None:
         # The parser calls on_body/on_message_complete of the core directly.
         self.parser = httptools.HttpRequestParser(self)
         self.url = b""

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from uvicorn.importer import lazy_attributes
 
 if TYPE_CHECKING:
     from uvicorn_loop_uvloop._loop import uvloop_loop_factory
 
 __all__ = ["uvloop_loop_factory"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "uvloop_loop_factory":
-        from uvicorn_loop_uvloop._loop import uvloop_loop_factory
-
-        return uvloop_loop_factory
-    raise AttributeError(f"module 'uvicorn_loop_uvloop' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, {"uvloop_loop_factory": "uvicorn_loop_uvloop._loop"})

@@ -2,6 +2,7 @@
 
 A plugin subclasses :class:`HTTPConnection` and adapts one parser library:
 
+* ``init_parser()`` creates the connection's parser (the constructor is the core's).
 * ``feed_data(data)`` parses bytes and reports what it found by calling
   ``on_request_head(method, target, http_version, headers)``, ``on_body(chunk)``,
   ``on_message_complete()``, or ``reject_request(status, message)`` for bad input. Header
@@ -117,8 +118,12 @@ class HTTPConnection(asyncio.Protocol):
         self.pending_output: list[bytes] = []
         self.drain_waiters: list[asyncio.Future[None]] = []
         self.context = contextvars.copy_context()
+        self.init_parser()
 
     # -- what a plugin implements ------------------------------------------------------
+
+    def init_parser(self) -> None:
+        """Create the parser for this connection; called at the end of ``__init__``."""
 
     def feed_data(self, data: bytes) -> None:
         raise NotImplementedError
