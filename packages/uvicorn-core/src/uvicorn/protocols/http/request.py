@@ -81,8 +81,14 @@ def parse_request_head(
         raise InvalidRequest(505, "HTTP version not supported")
 
     head = RequestHead(method.decode("ascii"), target, http_version, headers)
-    if target[:1] == b"/":  # origin-form, by far the most common
-        raw_path, _, query_string = target.partition(b"?")
+    if target == b"*":  # OPTIONS * (asterisk-form)
+        head.raw_path = b"*"
+        head.path = "*"
+    else:
+        # origin-form ("/path?query") by far the most common; absolute-form is reduced to it
+        raw_path, _, query_string = (
+            target if target[:1] == b"/" else _origin_form(target)
+        ).partition(b"?")
         try:
             path = raw_path.decode("ascii")
         except UnicodeDecodeError:
@@ -91,8 +97,6 @@ def parse_request_head(
         head.path = unquote(path) if "%" in path else path
         if query_string:
             head.query_string = query_string
-    else:
-        _split_target(head, target)
 
     hosts = 0
     content_length: bytes | None = None
@@ -152,27 +156,13 @@ def parse_request_head(
     return head
 
 
-def _split_target(head: RequestHead, target: bytes) -> None:
-    if target[:1] != b"/":
-        if target == b"*":
-            head.raw_path = b"*"
-            head.path = "*"
-            return
-        # absolute-form (RFC 9112 section 3.2.2): keep only the path and query.
-        scheme_end = target.find(b"://")
-        if scheme_end <= 0:
-            raise InvalidRequest(400, "Invalid request target")
-        path_start = target.find(b"/", scheme_end + 3)
-        query_start = target.find(b"?", scheme_end + 3)
-        if path_start == -1 or (query_start != -1 and query_start < path_start):
-            target = b"/" + (target[query_start:] if query_start != -1 else b"")
-        else:
-            target = target[path_start:]
-    raw_path, _, query_string = target.partition(b"?")
-    try:
-        path = raw_path.decode("ascii")
-    except UnicodeDecodeError:
-        raise InvalidRequest(400, "Invalid characters in request target") from None
-    head.raw_path = raw_path
-    head.path = unquote(path)
-    head.query_string = query_string
+def _origin_form(target: bytes) -> bytes:
+    """The path and query of an absolute-form target (RFC 9112 section 3.2.2)."""
+    scheme_end = target.find(b"://")
+    if scheme_end <= 0:
+        raise InvalidRequest(400, "Invalid request target")
+    path_start = target.find(b"/", scheme_end + 3)
+    query_start = target.find(b"?", scheme_end + 3)
+    if path_start == -1 or (query_start != -1 and query_start < path_start):
+        return b"/" + (target[query_start:] if query_start != -1 else b"")
+    return target[path_start:]
