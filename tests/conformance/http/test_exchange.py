@@ -341,3 +341,24 @@ def test_client_leaving_mid_stream_is_not_an_app_error(
         assert httpx.get(server.url).status_code == 200
     assert "ASGI callable" not in caplog.text
     assert "Exception in ASGI application" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("target", "path", "query"),
+    [
+        (b"*", "*", ""),
+        (b"http://example.com", "/", ""),
+        (b"http://example.com?q=1", "/", "q=1"),
+        (b"https://example.com:8443/a%2Fb?x", "/a/b", "x"),
+    ],
+)
+def test_asterisk_and_absolute_form_targets(
+    http_impl: str, target: bytes, path: str, query: str
+) -> None:
+    with run_server(apps.echo_scope, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(b"OPTIONS %s HTTP/1.1\r\nHost: example.com\r\n\r\n" % target)
+            status, _, body = read_response(conn)
+    assert status == b"HTTP/1.1 200 OK"
+    scope = json.loads(body)
+    assert (scope["path"], scope["query_string"]) == (path, query)
