@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
+import os
 import pstats
 import sys
 import time
@@ -89,7 +90,8 @@ async def run(http: str, count: int, profile: bool) -> float:
 def main() -> None:
     http = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "httptools"
     profile = "--profile" in sys.argv
-    per_request = asyncio.run(run(http, 20000 if profile else 200000, profile))
+    count = int(os.environ.get("MICRO_REQUESTS", "20000" if profile else "200000"))
+    per_request = asyncio.run(run(http, count, profile))
     print(f"{http}: {per_request:.2f} us per request (Python side, no syscalls)")
 
 

@@ -183,10 +183,8 @@ class HTTPConnection(asyncio.Protocol):
             if not self.newline_seen and b"\n" in data:
                 self.newline_seen = True
         self.feeding = True
-        try:
-            self.feed_data(data)
-        finally:
-            self.feeding = False
+        self.feed_data(data)  # a parser exception closes the transport: no reset needed
+        self.feeding = False
         if self.awaiting_head and self.head_bytes > self.max_head_size and not self.is_closing():
             self.reject_oversized_head()
         # Apps start once the whole chunk is parsed: a body that came with the head is

@@ -255,7 +255,8 @@ class RequestResponseCycle:
         content_length: int | None = None
         close_requested = False
         replaced: set[bytes] | None = None
-        for name, value in message.get("headers", ()):
+        for header in message.get("headers", ()):
+            name, value = header
             lower_name = name.lower()
             if lower_name in special:
                 if lower_name == _CONTENT_LENGTH:
@@ -272,7 +273,7 @@ class RequestResponseCycle:
                 else:
                     replaced = replaced or set()
                     replaced.add(lower_name)
-            app_headers.append((name, value))
+            app_headers.append(header)
 
         head = self.head
         if status < 200 or status == 204 or status == 304:
