@@ -80,7 +80,6 @@ class HTTPConnection(asyncio.Protocol):
     server: tuple[str, int] | None = None
     client: tuple[str, int] | None = None
     scheme = "http"
-    log_prefix = ""
     cycle: RequestResponseCycle | None = None  # the cycle the app is running
     parsing: RequestResponseCycle | None = None  # the cycle receiving body events
     upgrade_pending: RequestHead | None = None
@@ -120,6 +119,12 @@ class HTTPConnection(asyncio.Protocol):
         self.context = contextvars.copy_context()
         self.init_parser()
 
+    @property
+    def log_prefix(self) -> str:
+        """``"host:port - "`` of the client, for log lines (built only when logging)."""
+        client = self.client
+        return f"{client[0]}:{client[1]} - " if client else ""
+
     # -- what a plugin implements ------------------------------------------------------
 
     def init_parser(self) -> None:
@@ -148,8 +153,6 @@ class HTTPConnection(asyncio.Protocol):
         self.server = get_local_addr(self.transport)
         self.client = get_remote_addr(self.transport)
         self.scheme = "https" if is_ssl(self.transport) else "http"
-        if self.client:
-            self.log_prefix = f"{self.client[0]}:{self.client[1]} - "
         self.deadline = self.server_state.clock + self.timeout_request_head
         if self.trace_enabled:
             self.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection made", self.log_prefix)
