@@ -181,7 +181,12 @@ class ServerProcess:
 
     RUNNING = re.compile(r"Uvicorn running on (?:https?://)?(\S+?):(\d+) ")
 
-    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str] | None = None,
+        pass_fds: tuple[int, ...] = (),
+    ) -> None:
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", *args],
@@ -190,6 +195,7 @@ class ServerProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            pass_fds=pass_fds,
         )
         self.lines: list[str] = []
         self.port = 0

@@ -346,10 +346,12 @@ class Config:
     ) -> None:
         if isinstance(log_config, dict):
             if self.use_colors in (True, False):
-                formatters = log_config.get("formatters", {})
+                # Copy what we change: the dict may be the shared LOGGING_CONFIG default.
+                formatters = dict(log_config.get("formatters", {}))
                 for name in ("default", "access"):
                     if name in formatters:
-                        formatters[name]["use_colors"] = self.use_colors
+                        formatters[name] = {**formatters[name], "use_colors": self.use_colors}
+                log_config = {**log_config, "formatters": formatters}
             logging.config.dictConfig(log_config)
             return
         if isinstance(log_config, RawConfigParser):
@@ -446,6 +448,7 @@ class Config:
             from uvicorn.middleware.wsgi import WSGIMiddleware  # rarely used
 
             app = WSGIMiddleware(app)
+            self.ws_protocol_class = None  # a WSGI app cannot speak WebSocket
         elif self.interface == "asgi2":
             from uvicorn.middleware.asgi2 import ASGI2Middleware  # rarely used
 
