@@ -401,7 +401,6 @@ def test_run_refuses_app_object_with_reload_or_workers(
         (["--http2"], "--http2"),
         (["--reload"], "--reload"),
         (["--workers", "2"], "--workers"),
-        (["--ssl-keyfile", "key.pem", "--ssl-certfile", "cert.pem"], "TLS"),
     ],
 )
 def test_unavailable_feature_exits_3_with_one_message(

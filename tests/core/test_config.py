@@ -424,10 +424,8 @@ def test_http_import_string_that_does_not_import_exits_3(caplog: pytest.LogCaptu
         ({"http2": True}, "--http2"),
         ({"reload": True}, "--reload"),
         ({"workers": 2}, "--workers"),
-        ({"ssl_keyfile": "key.pem"}, "TLS"),
-        ({"ssl_certfile": "cert.pem"}, "TLS"),
     ],
-    ids=["http2", "reload", "workers", "ssl-keyfile", "ssl-certfile"],
+    ids=["http2", "reload", "workers"],
 )
 def test_unavailable_feature_exits_3_at_load(
     options: dict[str, Any], feature: str, caplog: pytest.LogCaptureFixture
@@ -439,6 +437,27 @@ def test_unavailable_feature_exits_3_at_load(
     [message] = error_messages(caplog)
     assert feature in message
     assert "not available yet" in message
+    assert not config.loaded
+
+
+@pytest.mark.parametrize(
+    ("options", "text"),
+    [
+        ({"ssl_certfile": "no-such-cert.pem"}, "Cannot set up TLS"),
+        ({"ssl_keyfile": "key.pem"}, "--ssl-keyfile needs --ssl-certfile"),
+    ],
+    ids=["missing-certfile", "keyfile-alone"],
+)
+def test_bad_tls_options_exit_3_at_load(
+    options: dict[str, Any], text: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = Config("tests.apps:hello", log_config=None, **options)
+    assert config.is_ssl
+    with pytest.raises(SystemExit) as info:
+        config.load()
+    assert info.value.code == 3
+    [message] = error_messages(caplog)
+    assert text in message
     assert not config.loaded
 
 

@@ -133,7 +133,7 @@ def test_port_in_use_exits_3_with_one_message() -> None:
         (["tests.apps:hello", "--loop", "nosuch"], "Unknown event loop 'nosuch'"),
         (["tests.apps:hello", "--workers", "2"], "not available yet"),
         (["tests.apps:hello", "--reload"], "not available yet"),
-        (["tests.apps:hello", "--ssl-certfile", "cert.pem"], "not available yet"),
+        (["tests.apps:hello", "--ssl-certfile", "no-such-cert.pem"], "Cannot set up TLS"),
     ],
 )
 def test_startup_errors_exit_3_with_one_clear_message(args: list[str], message: str) -> None:

@@ -120,6 +120,31 @@ def resolve_implementation(kind: KindName, value: Any) -> Any:
         ) from exc
 
 
+def create_ssl_context(
+    certfile: str | os.PathLike[str] | None,
+    keyfile: str | os.PathLike[str] | None,
+    password: str | None,
+    ssl_version: int,
+    cert_reqs: int,
+    ca_certs: str | os.PathLike[str] | None,
+    ciphers: str | None,
+) -> ssl.SSLContext:
+    """A server-side context from uvicorn's ``--ssl-*`` options.
+
+    ``ciphers`` None keeps OpenSSL's defaults; ``cert_reqs`` CERT_REQUIRED with
+    ``ca_certs`` asks clients for a certificate signed by those CAs (mutual TLS).
+    """
+    context = ssl.SSLContext(ssl_version)
+    if certfile is not None:
+        context.load_cert_chain(certfile, keyfile, password or None)
+    context.verify_mode = ssl.VerifyMode(cert_reqs)
+    if ca_certs is not None:
+        context.load_verify_locations(ca_certs)
+    if ciphers:
+        context.set_ciphers(ciphers)
+    return context
+
+
 def _not_available_yet(option: str) -> str:
     return (
         f"{option} is not available yet in this release of uvicorn-core; "
@@ -244,6 +269,7 @@ class Config:
         self.http_protocol_class: type[asyncio.Protocol] | None = None
         self.ws_protocol_class: type[asyncio.Protocol] | None = None
         self.lifespan_class: Any = None
+        self.ssl: ssl.SSLContext | None = None
         self.configure_logging()
 
         self.reload_dirs: list[Path] = []
@@ -382,8 +408,6 @@ class Config:
         problems = []
         if self.http2:
             problems.append(_not_available_yet("--http2"))
-        if self.is_ssl:
-            problems.append(_not_available_yet("TLS (--ssl-keyfile/--ssl-certfile)"))
         if self.reload:
             problems.append(_not_available_yet("--reload"))
         if self.workers > 1:
@@ -405,6 +429,9 @@ class Config:
             except RuntimeError as exc:
                 startup_failure("Invalid --header %r: %s", name.decode("latin1"), exc)
 
+        if self.is_ssl:
+            self.ssl = self._create_ssl_context()
+
         try:
             self.http_protocol_class = resolve_implementation("http", self.http)
             self.ws_protocol_class = self._resolve_ws()
@@ -414,6 +441,27 @@ class Config:
 
         self.loaded_app = self._load_app()
         self.loaded = True
+
+    def _create_ssl_context(self) -> ssl.SSLContext:
+        def default_context() -> ssl.SSLContext:
+            if self.ssl_certfile is None and self.ssl_context_factory is None:
+                startup_failure("--ssl-keyfile needs --ssl-certfile as well.")
+            return create_ssl_context(
+                certfile=self.ssl_certfile,
+                keyfile=self.ssl_keyfile,
+                password=self.ssl_keyfile_password,
+                ssl_version=self.ssl_version,
+                cert_reqs=self.ssl_cert_reqs,
+                ca_certs=self.ssl_ca_certs,
+                ciphers=self.ssl_ciphers,
+            )
+
+        try:
+            if self.ssl_context_factory is not None:
+                return self.ssl_context_factory(self, default_context)
+            return default_context()
+        except (OSError, ssl.SSLError, ValueError) as exc:
+            startup_failure("Cannot set up TLS: %s", exc)
 
     def _resolve_ws(self) -> type[asyncio.Protocol] | None:
         if self.ws == "auto" and get_registry().auto("ws") is None:

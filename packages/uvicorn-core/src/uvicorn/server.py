@@ -121,7 +121,11 @@ class Server:
             listeners = sockets if sockets is not None else [config.create_socket()]
             for sock in listeners:
                 server = await loop.create_server(
-                    create_protocol, sock=sock, backlog=config.backlog, start_serving=True
+                    create_protocol,
+                    sock=sock,
+                    ssl=config.ssl,
+                    backlog=config.backlog,
+                    start_serving=True,
                 )
                 self.servers.append(server)
         except OSError as exc:

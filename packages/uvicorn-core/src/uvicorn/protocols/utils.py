@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 import urllib.parse
+from collections.abc import Mapping
+from typing import Any
 
 from uvicorn._types import WWWScope
 
@@ -39,6 +42,77 @@ def get_local_addr(transport: asyncio.BaseTransport) -> tuple[str, int] | None:
 
 def is_ssl(transport: asyncio.BaseTransport) -> bool:
     return bool(transport.get_extra_info("sslcontext"))
+
+
+# TLS version numbers as the ASGI TLS extension reports them (the record-layer values).
+_TLS_VERSIONS = {"TLSv1": 0x0301, "TLSv1.1": 0x0302, "TLSv1.2": 0x0303, "TLSv1.3": 0x0304}
+
+
+def get_tls_extension(transport: asyncio.BaseTransport) -> dict[object, object] | None:
+    """The ASGI ``tls`` scope extension for a TLS transport, ``None`` for plain TCP.
+
+    Computed once per connection. The client chain is the peer's certificate (and, where
+    Python offers it, the rest of the verified chain) in PEM; ``cipher_suite`` is the IANA
+    number of the negotiated suite.
+    """
+    ssl_object = transport.get_extra_info("ssl_object")
+    if not isinstance(ssl_object, ssl.SSLObject | ssl.SSLSocket):
+        return None
+    chain: list[str] = []
+    verified_chain = getattr(ssl_object, "get_verified_chain", None)  # Python 3.13+
+    if verified_chain is not None:
+        chain = [_as_pem(cert) for cert in verified_chain()]
+    if not chain:
+        peer = ssl_object.getpeercert(binary_form=True)
+        if peer:
+            chain = [ssl.DER_cert_to_PEM_cert(peer)]
+    cipher = ssl_object.cipher()
+    cipher_suite: int | None = None
+    if cipher is not None:
+        for known in ssl_object.context.get_ciphers():
+            if known["name"] == cipher[0]:
+                cipher_suite = int(known["id"]) & 0xFFFF
+                break
+    return {
+        "server_cert": None,
+        "client_cert_chain": chain,
+        "client_cert_name": _subject_name(ssl_object.getpeercert()),
+        "client_cert_error": None,
+        "tls_version": _TLS_VERSIONS.get(ssl_object.version() or ""),
+        "cipher_suite": cipher_suite,
+    }
+
+
+def _as_pem(certificate: Any) -> str:
+    """One certificate of ``get_verified_chain()`` (Python 3.13+) in PEM."""
+    data = certificate.public_bytes()
+    return data if isinstance(data, str) else ssl.DER_cert_to_PEM_cert(data)
+
+
+def _subject_name(certificate: Mapping[str, object] | None) -> str | None:
+    """An RFC 4514 distinguished name of a decoded peer certificate (most specific first)."""
+    if not certificate:
+        return None
+    subject = certificate.get("subject")
+    if not isinstance(subject, tuple):
+        return None
+    parts = []
+    for rdn in reversed(subject):
+        parts.append("+".join(f"{_RDN_NAMES.get(key, key)}={value}" for key, value in rdn))
+    return ",".join(parts) or None
+
+
+_RDN_NAMES = {
+    "commonName": "CN",
+    "countryName": "C",
+    "localityName": "L",
+    "stateOrProvinceName": "ST",
+    "organizationName": "O",
+    "organizationalUnitName": "OU",
+    "streetAddress": "STREET",
+    "domainComponent": "DC",
+    "userId": "UID",
+}
 
 
 def get_client_addr(scope: WWWScope) -> str:

@@ -40,7 +40,12 @@ from uvicorn.protocols.http.cycle import (
 )
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.request import InvalidRequest, RequestHead, parse_request_head
-from uvicorn.protocols.utils import get_local_addr, get_remote_addr, is_ssl
+from uvicorn.protocols.utils import (
+    get_local_addr,
+    get_remote_addr,
+    get_tls_extension,
+    is_ssl,
+)
 
 if TYPE_CHECKING:
     from uvicorn.config import Config
@@ -80,6 +85,7 @@ class HTTPConnection(asyncio.Protocol):
     server: tuple[str, int] | None = None
     client: tuple[str, int] | None = None
     scheme = "http"
+    tls: dict[object, object] | None = None  # the ASGI tls extension, on TLS connections
     cycle: RequestResponseCycle | None = None  # the cycle the app is running
     parsing: RequestResponseCycle | None = None  # the cycle receiving body events
     upgrade_pending: RequestHead | None = None
@@ -152,7 +158,9 @@ class HTTPConnection(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]  # always a stream transport
         self.server = get_local_addr(self.transport)
         self.client = get_remote_addr(self.transport)
-        self.scheme = "https" if is_ssl(self.transport) else "http"
+        if is_ssl(self.transport):
+            self.scheme = "https"
+            self.tls = get_tls_extension(self.transport)
         self.deadline = self.server_state.clock + self.timeout_request_head
         if self.trace_enabled:
             self.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection made", self.log_prefix)
@@ -241,6 +249,8 @@ class HTTPConnection(asyncio.Protocol):
             "headers": headers,
             "state": self.app_state.copy(),
         }
+        if self.tls is not None:
+            scope["extensions"] = {"tls": self.tls}
         app = self.app
         limit = self.limit_concurrency
         if limit is not None and (len(self.connections) > limit or len(self.tasks) >= limit):
