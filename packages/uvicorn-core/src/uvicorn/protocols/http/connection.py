@@ -53,6 +53,10 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_HEAD_SIZE: Final = 16 * 1024
 HTTP_SPEC_VERSION: Final = "2.3"
+# At shutdown, how long a connection that has not sent its first request yet may still
+# deliver it. A worker stopping during a rolling restart may have accepted a connection
+# from the shared socket an instant before; closing it would drop that request.
+FIRST_REQUEST_GRACE: Final = 1.0
 
 
 class HTTPConnection(asyncio.Protocol):
@@ -99,6 +103,8 @@ class HTTPConnection(asyncio.Protocol):
     feeding = False  # inside feed_data: apps start when the chunk is parsed
     closing = False
     pending_size = 0
+    served = False  # a request head arrived on this connection
+    draining = False  # shutting down: serve the first request, if it comes soon, and close
 
     def __init__(
         self,
@@ -221,6 +227,7 @@ class HTTPConnection(asyncio.Protocol):
         headers: list[tuple[bytes, bytes]],
     ) -> None:
         self.awaiting_head = False
+        self.served = True
         self.head_bytes = 0
         self.newline_seen = False
         self.deadline = math.inf
@@ -257,6 +264,8 @@ class HTTPConnection(asyncio.Protocol):
             app = service_unavailable
             self.logger.warning("Exceeded concurrency limit.")
         cycle = RequestResponseCycle(self, head, scope, app)
+        if self.draining:
+            cycle.keep_alive = False
         # A request with a body may start before the body ends, so the app can stream
         # it; one without starts at the end of the message.
         cycle.startable = head.chunked or bool(head.content_length)
@@ -510,12 +519,24 @@ class HTTPConnection(asyncio.Protocol):
             self.close_transport()
 
     def shutdown(self) -> None:
-        """Stop after the response in progress, or now when the connection is idle."""
+        """Stop after the response in progress, or now when the connection is idle.
+
+        A connection that has not delivered its first request yet gets a short grace to do
+        so (it is then answered and closed): its client cannot know the server is stopping.
+        """
         cycle = self.cycle
+        if cycle is None and not self.served and not self.closing:
+            self.draining = True
+            self.loop.call_later(FIRST_REQUEST_GRACE, self._close_unless_serving)
+            return
         if cycle is None or cycle.response_state is ResponseState.COMPLETE:
             self.close_transport()
         else:
             cycle.keep_alive = False
+
+    def _close_unless_serving(self) -> None:
+        if self.cycle is None and not self.closing:
+            self.close_transport()
 
 
 def _flush_connections(queue: list[HTTPConnection]) -> None:
