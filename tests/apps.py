@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import time
 from typing import Any
 
 Scope = dict[str, Any]
@@ -132,3 +134,13 @@ async def lifespan_fails(scope: Scope, receive: Any, send: Any) -> None:
         await send({"type": "lifespan.startup.failed", "message": "database unreachable"})
         return
     await _plain(send, b"unreachable")
+
+
+async def worker_pid(scope: Scope, receive: Any, send: Any) -> None:
+    """Answers with the serving process id; ``/block`` blocks the event loop (a hung worker)."""
+    if scope["type"] == "lifespan":
+        await lifespan_ok(scope, receive, send)
+        return
+    if scope["path"] == "/block":
+        time.sleep(30)
+    await _plain(send, str(os.getpid()).encode())

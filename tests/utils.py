@@ -15,7 +15,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from uvicorn.config import Config
 from uvicorn.server import Server
@@ -186,10 +186,11 @@ class ServerProcess:
         args: list[str],
         env: dict[str, str] | None = None,
         pass_fds: tuple[int, ...] = (),
+        command: tuple[str, ...] = ("-m", "uvicorn"),
     ) -> None:
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", *args],
+            [sys.executable, *command, *args],
             cwd=ROOT,
             env=full_env,
             stdout=subprocess.PIPE,
@@ -230,7 +231,7 @@ class ServerProcess:
         self._reader.join(timeout)
         return code
 
-    def __enter__(self) -> ServerProcess:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

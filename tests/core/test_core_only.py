@@ -46,3 +46,26 @@ def test_list_plugins_shows_builtins_without_http_plugin() -> None:
     assert result.returncode == 0
     assert "asyncio" in result.stdout
     assert "none installed" in result.stdout
+
+
+def test_reload_uses_the_stat_reloader_without_uvicorn_reload() -> None:
+    from uvicorn.supervisors import reloader_class
+    from uvicorn.supervisors.statreload import StatReload
+
+    assert reloader_class() is StatReload
+
+
+def test_reload_patterns_without_watchfiles_exit_3_with_install_hint() -> None:
+    options = ["--port", "0", "--reload", "--reload-include", "*.html"]
+    result = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "tests.apps:hello", *options],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 3
+    assert "--reload-include and --reload-exclude need the watchfiles reloader" in result.stderr
+    assert "pip install uvicorn-reload" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -216,7 +216,8 @@ def test_lifespan_and_supervisor_hooks_register_selectable_implementations() -> 
     with registry_with(LifespanAndSupervisorPlugin()) as registry:
         assert resolve_implementation("lifespan", "custom") is LifespanOff
         assert "custom" in LIFESPAN
-        assert registry.names("supervisor") == ["poller"]
+        # The core registers its reloader and worker supervisor through the same hook.
+        assert registry.names("supervisor") == ["poller", "stat", "multiprocess"]
 
 
 def test_import_string_and_objects_are_accepted_as_implementations() -> None:

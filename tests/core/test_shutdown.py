@@ -131,8 +131,7 @@ def test_port_in_use_exits_3_with_one_message() -> None:
         (["tests.apps"], "must be in format"),
         (["tests.apps:hello", "--http", "nosuch"], "Unknown HTTP implementation 'nosuch'"),
         (["tests.apps:hello", "--loop", "nosuch"], "Unknown event loop 'nosuch'"),
-        (["tests.apps:hello", "--workers", "2"], "not available yet"),
-        (["tests.apps:hello", "--reload"], "not available yet"),
+        (["tests.apps:hello", "--workers", "2", "--reload"], "cannot be used together"),
         (["tests.apps:hello", "--ssl-certfile", "no-such-cert.pem"], "Cannot set up TLS"),
     ],
 )

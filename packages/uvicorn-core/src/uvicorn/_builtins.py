@@ -34,3 +34,22 @@ def uvicorn_lifespans() -> list[Implementation]:
             summary="Do not run the ASGI lifespan protocol",
         ),
     ]
+
+
+@hookimpl
+def uvicorn_supervisors() -> list[Implementation]:
+    return [
+        Implementation(
+            name="stat",
+            target="uvicorn.supervisors.statreload:StatReload",
+            priority=0,
+            summary="Reload by polling the modification times of *.py files",
+        ),
+        # Below every reloader: ``auto`` in --list-plugins names the reloader --reload uses.
+        Implementation(
+            name="multiprocess",
+            target="uvicorn.supervisors.multiprocess:Multiprocess",
+            priority=-10,
+            summary="Run --workers N processes on one socket, restarted when they fail",
+        ),
+    ]

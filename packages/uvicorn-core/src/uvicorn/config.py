@@ -282,7 +282,10 @@ class Config:
             self._load_env_file(env_file)
 
         if workers is None and "WEB_CONCURRENCY" in os.environ:
-            self.workers = int(os.environ["WEB_CONCURRENCY"])
+            if reload:
+                logger.warning("WEB_CONCURRENCY is ignored when reloading is enabled.")
+            else:
+                self.workers = int(os.environ["WEB_CONCURRENCY"])
 
         if forwarded_allow_ips is None:
             self.forwarded_allow_ips: list[str] | str = os.environ.get(
@@ -404,14 +407,15 @@ class Config:
             logging.config.fileConfig(path, disable_existing_loggers=False)
 
     def unavailable_features(self) -> list[str]:
-        """Options set that this release cannot honour yet, as messages for the user."""
+        """Options set that cannot be honoured (yet, or together), as messages for the user."""
         problems = []
         if self.http2:
             problems.append(_not_available_yet("--http2"))
-        if self.reload:
-            problems.append(_not_available_yet("--reload"))
-        if self.workers > 1:
-            problems.append(_not_available_yet("--workers > 1"))
+        if self.reload and self.workers > 1:
+            problems.append(
+                "--reload and --workers cannot be used together: the reloader runs one "
+                "server process. Remove one of the two options."
+            )
         return problems
 
     def load(self) -> None:

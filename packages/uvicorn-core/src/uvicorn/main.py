@@ -634,10 +634,12 @@ def run(
         startup_failure(problem)
 
     from uvicorn import server as server_module  # not at the top: keeps --help cheap
+    from uvicorn.supervisors import run_supervised
 
     server = server_module.Server(config=config)
     try:
-        server.run()
+        if not run_supervised(config, server):
+            server.run()
     except KeyboardInterrupt:
         pass  # Ctrl+C before the signal handlers were installed: stop quietly
     finally:
