@@ -1,0 +1,75 @@
+"""``--reload`` on watchfiles: restart the server when a matching file changes."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar, Final
+
+from watchfiles import watch
+
+from uvicorn.config import Config
+from uvicorn.supervisors.basereload import BaseReload
+
+DEFAULT_INCLUDES: Final = ("*.py",)
+DEFAULT_EXCLUDES: Final = (".*", ".py[cod]", ".sw.*", "~*")
+
+
+class FileFilter:
+    """Which changed paths count: uvicorn's default patterns plus the user's.
+
+    A path counts when it matches an include pattern, matches no exclude pattern and lies
+    in no excluded directory (an exclude naming an existing directory excludes its tree).
+    Patterns match from the right, like :meth:`pathlib.PurePath.match`.
+    """
+
+    def __init__(self, config: Config) -> None:
+        user_includes = list(config.reload_includes)
+        user_excludes = list(config.reload_excludes)
+        self.includes = [p for p in DEFAULT_INCLUDES if p not in user_excludes]
+        self.includes += [p for p in user_includes if p not in self.includes]
+        self.excludes = [p for p in DEFAULT_EXCLUDES if p not in user_includes]
+        self.excludes += [p for p in user_excludes if p not in self.excludes]
+        self.exclude_dirs: list[Path] = []
+        for pattern in list(self.excludes):
+            candidate = Path(pattern)
+            if candidate.is_dir():
+                self.exclude_dirs.append(candidate.resolve())
+                self.excludes.remove(pattern)
+        self.exclude_dirs += list(config.reload_dirs_excludes)
+
+    def __call__(self, path: Path) -> bool:
+        if not any(path.match(pattern) for pattern in self.includes):
+            return False
+        if any(directory in path.parents for directory in self.exclude_dirs):
+            return False
+        return not any(path.match(pattern) for pattern in self.excludes)
+
+
+class WatchFilesReload(BaseReload):
+    """The reloader ``--reload`` picks when uvicorn-reload is installed."""
+
+    supports_patterns: ClassVar[bool] = True
+
+    def __init__(
+        self, config: Config, target: Callable[..., None], sockets: list[socket.socket]
+    ) -> None:
+        super().__init__(config, target, sockets)
+        self.reloader_name = "WatchFiles"
+        self.watch_filter = FileFilter(config)
+        self.watcher = watch(
+            *self.watched_dirs,
+            watch_filter=None,
+            stop_event=self.should_exit,
+            yield_on_timeout=True,
+        )
+
+    def should_restart(self) -> list[Path] | None:
+        self.pause()
+        changes = next(self.watcher)
+        if not changes:
+            return None
+        changed = {Path(path) for _, path in changes}
+        matching = sorted(path for path in changed if self.watch_filter(path))
+        return matching or None
