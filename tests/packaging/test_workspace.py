@@ -65,6 +65,22 @@ def test_members_use_src_layout_with_typed_marker_and_readme() -> None:
         assert (path / "README.md").is_file(), path.name
 
 
+def test_standard_depends_on_recommended_workspace_plugins_in_lockstep() -> None:
+    """uvicorn-standard only bundles members of this workspace, pinned like core."""
+    major, minor = core_version().split(".")[:2]
+    expected_range = f">={major}.{minor},<{major}.{int(minor) + 1}"
+    members = {project(path)["name"] for path in PACKAGES}
+    dependencies = project(ROOT / "packages" / "uvicorn-standard")["dependencies"]
+    names = []
+    for dependency in dependencies:
+        name, _, version_range = dependency.replace(" ", "").partition(">")
+        names.append(name)
+        assert name in members, f"uvicorn-standard depends on {name}, not a workspace member"
+        assert ">" + version_range == expected_range, dependency
+    assert {"uvicorn-core", "uvicorn-http-httptools", "uvicorn-loop-uvloop"} <= set(names)
+    assert "uvicorn-reload" in names
+
+
 def test_core_depends_on_click_and_pluggy_only() -> None:
     names = {
         re.split(r"[<>=!~ \[]", dep, maxsplit=1)[0].lower()
