@@ -106,6 +106,22 @@ def test_core_source_never_imports_an_implementation_library() -> None:
     assert offenders == []
 
 
+def test_only_uvicorn_workers_imports_gunicorn() -> None:
+    importers = []
+    for source in (ROOT / "packages" / "uvicorn-core" / "src").rglob("*.py"):
+        if re.search(r"^\s*(import|from) gunicorn", source.read_text(), re.MULTILINE):
+            importers.append(source.relative_to(ROOT).as_posix())
+    assert importers == ["packages/uvicorn-core/src/uvicorn/workers.py"]
+    code = (
+        "import sys, uvicorn.main, uvicorn.server, uvicorn.supervisors;"
+        "print('gunicorn' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert result.stdout.strip() == "False", result.stderr
+
+
 def test_entry_point_names_match_their_implementation_names() -> None:
     from uvicorn._registry import get_registry
 
