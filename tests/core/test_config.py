@@ -669,6 +669,16 @@ def test_web_concurrency_sets_the_default_workers(clean_environ: pytest.MonkeyPa
     assert Config("tests.apps:hello", log_config=None, workers=1).workers == 1
 
 
+def test_web_concurrency_is_ignored_with_reload(
+    clean_environ: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    clean_environ.setenv("WEB_CONCURRENCY", "3")
+    config = Config("tests.apps:hello", log_config=None, reload=True)
+    assert config.workers == 1
+    assert config.unavailable_features() == []
+    assert "WEB_CONCURRENCY is ignored when reloading is enabled" in caplog.text
+
+
 def test_forwarded_allow_ips_env_sets_the_default(clean_environ: pytest.MonkeyPatch) -> None:
     clean_environ.setenv("FORWARDED_ALLOW_IPS", "10.1.2.3,10.1.2.4")
     assert Config("tests.apps:hello", log_config=None).forwarded_allow_ips == "10.1.2.3,10.1.2.4"

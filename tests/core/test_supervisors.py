@@ -80,13 +80,15 @@ def stop(process: Supervisor) -> int:
     return process.wait(30)
 
 
-def test_workers_share_one_socket_and_stop_gracefully_on_sigterm() -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_workers_share_one_socket_and_stop_gracefully(stop_signal: signal.Signals) -> None:
     with start("--workers", "2") as process:
         process.wait_started(2)
         pids = serving_pids(process, 2)
         assert process.process.pid not in pids  # the supervisor serves nothing itself
         assert "Started parent process" in process.output
-        assert stop(process) == 0
+        process.signal(stop_signal)
+        assert process.wait(30) == 0
         for pid in pids:
             assert f"Finished server process [{pid}]" in process.output
         assert "Stopping parent process" in process.output

@@ -244,6 +244,10 @@ class Multiprocess:
             self.should_exit.set()
             return
         logger.info("Child process [%d] died (exit code %s)", worker.pid, code)
+        if self.should_exit.is_set() or any(
+            sig in (signal.SIGINT, signal.SIGTERM) for sig in self.pending_signals
+        ):
+            return  # stopping (Ctrl+C reaches the workers too): do not replace it
         if self.replacing is not None:
             old, new = self.replacing
             if worker is new:  # the replacement died: replace ``old`` again later

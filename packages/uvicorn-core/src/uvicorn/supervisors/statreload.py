@@ -23,9 +23,9 @@ class StatReload(BaseReload):
         super().__init__(config, target, sockets)
         self.reloader_name = "StatReload"
         self.mtimes: dict[Path, float] = {}
-        self.should_restart_baseline()
+        self.take_baseline()
 
-    def should_restart_baseline(self) -> None:
+    def take_baseline(self) -> None:
         """Record the current modification times, so the first edit already counts."""
         for path in self.iter_py_files():
             try:
@@ -45,7 +45,8 @@ class StatReload(BaseReload):
             if mtime != known:
                 changed.append(path)
         if changed:
-            self.mtimes = {}  # the next round takes a new baseline after the restart
+            self.mtimes = {}
+            self.take_baseline()  # later edits count from here
             return changed
         return None
 
