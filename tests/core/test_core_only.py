@@ -46,6 +46,9 @@ def test_list_plugins_shows_builtins_without_http_plugin() -> None:
     assert result.returncode == 0
     assert "asyncio" in result.stdout
     assert "none installed" in result.stdout
+    stat_row = next(line for line in result.stdout.splitlines() if " stat " in line)
+    assert "available (auto)" in stat_row  # --reload polls without uvicorn-reload
+    assert "multiprocess" in result.stdout
 
 
 def test_reload_uses_the_stat_reloader_without_uvicorn_reload() -> None:

@@ -77,6 +77,11 @@ def uvicorn_supervisors() -> list[Implementation]:
 
     Called once, the first time a registry is read. A reloader target is a
     ``uvicorn.supervisors.basereload.BaseReload`` subclass constructed as
-    ``cls(config, target, sockets)`` with ``run()``. Return Implementation records only
-    and never import the file-watching library here. Since 0.1.
+    ``cls(config, target, sockets)`` with ``run()``; ``--reload`` runs the available
+    reloader with the highest priority, and one that honours ``--reload-include`` /
+    ``--reload-exclude`` sets ``supports_patterns = True``. A worker supervisor is
+    constructed and run the same way (``--workers N`` runs the one named
+    ``multiprocess``); give it a negative priority so that it never wins ``auto``.
+    Return Implementation records only and never import the file-watching library
+    here. Since 0.1.
     """
