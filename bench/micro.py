@@ -1,36 +1,49 @@
 #!/usr/bin/env python3
-"""Pure-Python cost of one keep-alive request through an HTTP plugin, without sockets.
+"""Pure-Python cost of one keep-alive request, without sockets, against upstream uvicorn.
 
-    python bench/micro.py [httptools|h11] [--profile]
+    python3 bench/micro.py                       # ours vs upstream, httptools and h11
+    python3 bench/micro.py --callgrind           # the same in instructions (valgrind)
+    bench/.venvs/ours/bin/python bench/micro.py --worker httptools [--profile]
 
-Feeds the same GET request many times into one protocol instance over a fake transport
-and reports microseconds per request: the part of the hot path that is ours to shrink.
+Each measurement feeds the same GET request many times into one protocol instance over
+a fake transport and waits for each response, so the app's task (upstream) or eager
+step (ours) is included; it reports the cost of one request, on the loop ``bench/run.py``
+uses with that plugin (uvloop for httptools, asyncio for h11). The comparison runs the
+worker in both benchmark virtualenvs (``bench/run.py`` creates them), interleaved over
+several rounds, and prints medians and the ratio upstream/ours. Wall time is noisy on
+a busy machine; ``--callgrind`` counts instructions instead, which does not depend on
+what else the machine is doing.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import cProfile
 import os
 import pstats
+import re
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-
-from apps import app
-
-from uvicorn.config import Config, resolve_implementation
-from uvicorn.server import ServerState
-
+BENCH = Path(__file__).resolve().parent
+VENVS = BENCH / ".venvs"
 REQUEST = b"GET / HTTP/1.1\r\nHost: localhost:8000\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n"
+UPSTREAM_TARGETS = {
+    "httptools": "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol",
+    "h11": "uvicorn.protocols.http.h11_impl:H11Protocol",
+}
 
 
 class FakeTransport(asyncio.Transport):
     def __init__(self) -> None:
         super().__init__()
-        self.written = 0
+        self.responses = 0
         self.closing = False
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
@@ -39,7 +52,10 @@ class FakeTransport(asyncio.Transport):
         )
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        self.written += 1
+        self.responses += bytes(data).count(b"Hello, world!")
+
+    def writelines(self, list_of_data: Any) -> None:
+        self.write(b"".join(list_of_data))
 
     def is_closing(self) -> bool:
         return self.closing
@@ -54,45 +70,136 @@ class FakeTransport(asyncio.Transport):
         pass
 
 
-async def run(http: str, count: int, profile: bool) -> float:
-    config = Config(app, http=http, access_log=False, log_config=None, proxy_headers=False)
+def make_protocol(http: str) -> Any:
+    sys.path.insert(0, str(BENCH))
+    from apps import app
+
+    from uvicorn import config as config_module
+    from uvicorn.importer import import_from_string
+    from uvicorn.server import ServerState
+
+    config = config_module.Config(
+        app, http=http, access_log=False, log_config=None, proxy_headers=False, lifespan="off"
+    )
     config.load()
     state = ServerState()
     state.default_headers = [(b"server", b"uvicorn"), (b"date", b"Mon, 01 Jan 2024 00:00:00 GMT")]
-    state.default_header_names = frozenset({b"server", b"date"})
-    state.default_headers_block = b"server: uvicorn\r\ndate: Mon, 01 Jan 2024 00:00:00 GMT\r\n"
-    protocol_class = resolve_implementation("http", http)
-    protocol = protocol_class(config=config, server_state=state, app_state={})
+    resolve = getattr(config_module, "resolve_implementation", None)
+    if resolve is not None:  # ours: the server seeds these from the same headers
+        state.default_header_names = frozenset({b"server", b"date"})
+        state.default_headers_block = b"server: uvicorn\r\ndate: Mon, 01 Jan 2024 00:00:00 GMT\r\n"
+        protocol_class = resolve("http", http)
+    else:
+        protocol_class = import_from_string(UPSTREAM_TARGETS[http])
+    return protocol_class(config=config, server_state=state, app_state={})
+
+
+async def measure(http: str, count: int, profile: bool) -> float:
+    protocol = make_protocol(http)
     transport = FakeTransport()
     protocol.connection_made(transport)
-    loop = asyncio.get_running_loop()
+
+    async def serve(requests: int) -> None:
+        for _ in range(requests):
+            expected = transport.responses + 1
+            protocol.data_received(REQUEST)
+            await asyncio.sleep(0)  # one loop pass per request, as a server waits for reads
+            while transport.responses < expected:
+                await asyncio.sleep(0)
+
+    await serve(1000)  # warm up
     profiler = cProfile.Profile() if profile else None
-    for _ in range(1000):  # warm up
-        protocol.data_received(REQUEST)
-        await asyncio.sleep(0)
     if profiler:
         profiler.enable()
     start = time.perf_counter()
-    for index in range(count):
-        protocol.data_received(REQUEST)
-        if index % 64 == 0:
-            await asyncio.sleep(0)  # let deferred writes flush, as the loop would
-    await asyncio.sleep(0)
+    await serve(count)
     elapsed = time.perf_counter() - start
     if profiler:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-    assert transport.written > 0
-    del loop
     return elapsed / count * 1e6
 
 
+def run_worker(http: str, count: int, profile: bool) -> None:
+    # The loops of bench/run.py: uvloop with httptools, asyncio with h11.
+    if http == "httptools":
+        import uvloop
+
+        loop_factory: Any = uvloop.new_event_loop
+    else:
+        loop_factory = asyncio.new_event_loop
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        per_request = runner.run(measure(http, count, profile))
+    print(f"{http}: {per_request:.2f} us per request")
+
+
+# -- the comparison ------------------------------------------------------------------------
+
+
+def worker_command(venv: str, http: str, count: int) -> list[str]:
+    python = str(VENVS / venv / "bin" / "python")
+    return [python, str(Path(__file__).resolve()), "--worker", http, "--requests", str(count)]
+
+
+def wall_time(venv: str, http: str, count: int) -> float:
+    output = subprocess.run(
+        worker_command(venv, http, count), capture_output=True, text=True, check=True
+    ).stdout
+    return float(re.search(r"([\d.]+) us per request", output).group(1))  # type: ignore[union-attr]
+
+
+def instructions(venv: str, http: str, count: int) -> float:
+    """Instructions per request: the difference between two counts cancels start-up."""
+    totals = []
+    for requests in (count, 2 * count):
+        with tempfile.TemporaryDirectory() as directory:
+            out = Path(directory) / "callgrind.out"
+            command = [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                *worker_command(venv, http, requests),
+            ]
+            result = subprocess.run(command, capture_output=True, text=True, check=True)
+            match = re.search(r"Collected : (\d+)", result.stderr)
+            totals.append(int(match.group(1)))  # type: ignore[union-attr]
+    return (totals[1] - totals[0]) / count
+
+
+def compare(args: argparse.Namespace) -> None:
+    for venv in ("ours", "upstream"):
+        if not (VENVS / venv / "bin" / "python").exists():
+            sys.exit(f"{VENVS / venv} is missing: run python3 bench/run.py --quick once first")
+    count = args.requests or (5000 if args.callgrind else 50000)
+    unit = "instructions" if args.callgrind else "us"
+    print(f"| plugin | ours {unit}/request | upstream {unit}/request | upstream/ours |")
+    print("| --- | ---: | ---: | ---: |")
+    for http in args.http.split(","):
+        results: dict[str, list[float]] = {"ours": [], "upstream": []}
+        for _ in range(1 if args.callgrind else args.rounds):
+            for venv in results:
+                measure_one = instructions if args.callgrind else wall_time
+                results[venv].append(measure_one(venv, http, count))
+        ours = statistics.median(results["ours"])
+        upstream = statistics.median(results["upstream"])
+        print(f"| {http} | {ours:,.2f} | {upstream:,.2f} | {upstream / ours:.2f}x |", flush=True)
+
+
 def main() -> None:
-    http = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "httptools"
-    profile = "--profile" in sys.argv
-    count = int(os.environ.get("MICRO_REQUESTS", "20000" if profile else "200000"))
-    per_request = asyncio.run(run(http, count, profile))
-    print(f"{http}: {per_request:.2f} us per request (Python side, no syscalls)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--worker", metavar="HTTP", help="measure in this interpreter")
+    parser.add_argument("--profile", action="store_true", help="with --worker: cProfile")
+    parser.add_argument("--requests", type=int, default=int(os.environ.get("MICRO_REQUESTS", 0)))
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--http", default="httptools,h11")
+    parser.add_argument("--callgrind", action="store_true")
+    args = parser.parse_args()
+    if args.worker:
+        run_worker(args.worker, args.requests or (20000 if args.profile else 200000), args.profile)
+    else:
+        compare(args)
 
 
 if __name__ == "__main__":

@@ -362,3 +362,61 @@ def test_asterisk_and_absolute_form_targets(
     assert status == b"HTTP/1.1 200 OK"
     scope = json.loads(body)
     assert (scope["path"], scope["query_string"]) == (path, query)
+
+
+SHARED_HEADERS = [(b"content-type", b"text/plain"), (b"x-shared", b"yes")]
+
+
+async def shared_headers_app(scope: Any, receive: Any, send: Any) -> None:
+    """Sends one header list object every time, in the form the path asks for."""
+    form = scope["path"]
+    headers: Any = SHARED_HEADERS
+    if form == "/lists":
+        headers = [[name, value] for name, value in SHARED_HEADERS]
+    elif form == "/generator":
+        headers = (pair for pair in SHARED_HEADERS)
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"abc", "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+
+
+@pytest.mark.parametrize("form", ["/tuples", "/lists", "/generator"])
+def test_one_header_list_is_framed_per_request(http_impl: str, form: str) -> None:
+    """The same headers serve HTTP/1.1, HEAD and HTTP/1.0 requests, each framed its own way."""
+    with run_server(shared_headers_app, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            for method in ("GET", "GET", "HEAD"):
+                conn.sendall(f"{method} {form} HTTP/1.1\r\nHost: example\r\n\r\n".encode())
+                status, headers, body = (
+                    read_response(conn)
+                    if method == "GET"
+                    else (
+                        *_read_head(conn),
+                        b"",
+                    )
+                )
+                assert status == b"HTTP/1.1 200 OK"
+                assert headers[b"x-shared"] == b"yes"
+                assert headers[b"content-type"] == b"text/plain"
+                assert body == (b"abc" if method == "GET" else b"")
+                if method == "GET":
+                    assert headers[b"transfer-encoding"] == b"chunked"
+        http10 = raw_request(server.port, f"GET {form} HTTP/1.0\r\n\r\n".encode())
+    head, _, body = http10.partition(b"\r\n\r\n")
+    assert b"transfer-encoding" not in head.lower()
+    assert b"x-shared: yes" in head
+    assert body == b"abc"
+
+
+def _read_head(conn: socket.socket) -> tuple[bytes, dict[bytes, bytes]]:
+    buffer = b""
+    while b"\r\n\r\n" not in buffer:
+        chunk = conn.recv(65536)
+        assert chunk, "closed before the response head"
+        buffer += chunk
+    head, _, rest = buffer.partition(b"\r\n\r\n")
+    assert rest == b"", "a HEAD response carries no body"
+    status, *lines = head.split(b"\r\n")
+    return status, {
+        name.lower(): value for name, _, value in (line.partition(b": ") for line in lines)
+    }

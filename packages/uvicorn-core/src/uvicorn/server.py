@@ -43,6 +43,8 @@ class ServerState:
         self.default_headers_block = b""
         # Connections with output queued during this pass of the event loop.
         self.flush_queue: list[Any] = []
+        # Response header lists apps sent, analysed (see protocols.http.cycle).
+        self.response_headers: dict[tuple[Any, ...], Any] = {}
         # Per protocol class: the settings its connections share (computed by the first).
         self.connection_settings: dict[type, dict[str, Any]] = {}
         # A coarse monotonic clock (updated every tick) for connection deadlines.

@@ -101,6 +101,7 @@ class HTTPConnection(asyncio.Protocol):
     deadline = math.inf
     driving = False  # running apps eagerly (see _drive)
     feeding = False  # inside feed_data: apps start when the chunk is parsed
+    receiving = False  # inside data_received: its end writes what was queued
     closing = False
     pending_size = 0
     served = False  # a request head arrived on this connection
@@ -199,7 +200,7 @@ class HTTPConnection(asyncio.Protocol):
             self.head_bytes += len(data)
             if not self.newline_seen and b"\n" in data:
                 self.newline_seen = True
-        self.feeding = True
+        self.receiving = self.feeding = True
         self.feed_data(data)  # a parser exception closes the transport: no reset needed
         self.feeding = False
         if self.awaiting_head and self.head_bytes > self.max_head_size and not self.is_closing():
@@ -209,6 +210,10 @@ class HTTPConnection(asyncio.Protocol):
         cycle = self.cycle
         if cycle is not None and cycle.startable and not cycle.started and not self.driving:
             self._drive()
+        self.receiving = False
+        # What the apps answered eagerly leaves in one write, with no loop callback.
+        if self.pending_output:
+            self.flush_output()
 
     def pause_writing(self) -> None:
         self.write_paused = True
@@ -433,9 +438,10 @@ class HTTPConnection(asyncio.Protocol):
     # -- writing, flow control and closing ---------------------------------------------
 
     def write(self, data: bytes, more: bytes = b"") -> None:
-        """Queue bytes for the socket; they leave together at the end of this loop pass."""
+        """Queue bytes for the socket; they leave together at the end of data_received or,
+        from a task, of this loop pass."""
         pending = self.pending_output
-        if not pending:
+        if not pending and not self.receiving:  # data_received flushes at its end
             queue = self.server_state.flush_queue
             if not queue:
                 self.loop.call_soon(_flush_connections, queue)

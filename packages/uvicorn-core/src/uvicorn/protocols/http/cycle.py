@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
 from uvicorn._eager import resume
 from uvicorn._types import ASGI3Application, ASGIReceiveEvent, ASGISendEvent, HTTPScope
-from uvicorn.protocols.http.wire import CHUNKED_END, encode_head
+from uvicorn.protocols.http.wire import CHUNKED_END, STATUS_LINES, encode_header_block
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
 if TYPE_CHECKING:
@@ -28,8 +28,52 @@ _CONTENT_LENGTH: Final = b"content-length"
 _CONNECTION: Final = b"connection"
 _TRANSFER_ENCODING: Final = b"transfer-encoding"
 FRAMING_HEADER_NAMES: Final = frozenset((_CONTENT_LENGTH, _CONNECTION, _TRANSFER_ENCODING))
-_CLOSE_HEADER: Final = (b"connection", b"close")
-_CHUNKED_HEADER: Final = (b"transfer-encoding", b"chunked")
+_CLOSE_LINE: Final = b"connection: close\r\n"
+_CHUNKED_LINE: Final = b"transfer-encoding: chunked\r\n"
+_CHUNKED_AND_CLOSE: Final = {
+    _CHUNKED_LINE: [(b"transfer-encoding", b"chunked")],
+    _CLOSE_LINE: [(b"connection", b"close")],
+    _CHUNKED_LINE + _CLOSE_LINE: [(b"transfer-encoding", b"chunked"), (b"connection", b"close")],
+}
+RESPONSE_HEADERS_CACHE_SIZE: Final = 1024
+
+# What one list of response headers means for framing, computed once per distinct list:
+# the encoded lines, the pairs kept, Content-Length, whether the app asked to close,
+# and which server default headers the app replaces.
+ResponseHeaders = tuple[bytes, tuple[tuple[bytes, bytes], ...], int | None, bool, frozenset[bytes]]
+
+
+def analyse_response_headers(
+    headers: Iterable[tuple[bytes, bytes]], special: frozenset[bytes]
+) -> ResponseHeaders:
+    """Check an app's response headers and derive what framing needs from them.
+
+    ``special`` are the names that need a look: framing headers and the server's own
+    default headers. Raises RuntimeError for a header that would corrupt the head.
+    """
+    kept: list[tuple[bytes, bytes]] = []
+    content_length: int | None = None
+    close_requested = False
+    replaced: set[bytes] = set()
+    for header in headers:
+        name, value = header
+        lower_name = name.lower()
+        if lower_name in special:
+            if lower_name == _CONTENT_LENGTH:
+                try:
+                    content_length = int(value)
+                except ValueError:
+                    message = f"Invalid Content-Length header {value!r} in response."
+                    raise RuntimeError(message) from None
+            elif lower_name == _CONNECTION:
+                close_requested = b"close" in value.lower()
+            elif lower_name == _TRANSFER_ENCODING:
+                continue  # framing is the server's job
+            else:
+                replaced.add(lower_name)
+        kept.append((name, value))
+    lines = encode_header_block(kept)  # validates every pair
+    return lines, tuple(kept), content_length, close_requested, frozenset(replaced)
 
 
 class RequestBodyState(enum.Enum):
@@ -250,31 +294,24 @@ class RequestResponseCycle:
                 status,
             )
 
-        special = conn.special_header_names
-        app_headers: list[tuple[bytes, bytes]] = []
-        content_length: int | None = None
-        close_requested = False
-        replaced: set[bytes] | None = None
-        for header in message.get("headers", ()):
-            name, value = header
-            lower_name = name.lower()
-            if lower_name in special:
-                if lower_name == _CONTENT_LENGTH:
-                    try:
-                        content_length = int(value)
-                    except ValueError:
-                        raise RuntimeError(
-                            f"Invalid Content-Length header {value!r} in response."
-                        ) from None
-                elif lower_name == _CONNECTION:
-                    close_requested = b"close" in value.lower()
-                elif lower_name == _TRANSFER_ENCODING:
-                    continue  # framing is the server's job
-                else:
-                    replaced = replaced or set()
-                    replaced.add(lower_name)
-            app_headers.append(header)
+        headers = message.get("headers", ())
+        if not isinstance(headers, list | tuple):
+            headers = list(headers)  # any iterable is allowed; read it once
+        cache = conn.server_state.response_headers
+        key: tuple[Any, ...] | None = tuple(headers)
+        try:
+            info = cache.get(key)  # type: ignore[arg-type]  # checked: hashable or TypeError
+        except TypeError:  # pairs given as lists: analysed every time
+            key = info = None
+        if info is None:
+            info = analyse_response_headers(headers, conn.special_header_names)
+            if key is not None:
+                if len(cache) >= RESPONSE_HEADERS_CACHE_SIZE:
+                    cache.clear()
+                cache[key] = info
+        lines, app_headers, content_length, close_requested, replaced = info
 
+        extra = b""
         head = self.head
         if status < 200 or status == 204 or status == 304:
             self.send_body = False
@@ -282,26 +319,35 @@ class RequestResponseCycle:
             self.remaining = content_length
         elif head.http_version == "1.1":
             self.chunked = True
-            app_headers.append(_CHUNKED_HEADER)
+            extra = _CHUNKED_LINE
         else:
             self.keep_alive = False
         if close_requested:
             self.keep_alive = False
         elif not self.keep_alive:
-            app_headers.append(_CLOSE_HEADER)
+            extra += _CLOSE_LINE
         if head.method == "HEAD":
             self.send_body = False
             self.chunked = False
 
         state = conn.server_state
-        if replaced:
-            defaults = [header for header in state.default_headers if header[0] not in replaced]
-            self.pending_head = conn.encode_head(status, defaults + app_headers)
-        elif conn.raw_head:
-            # The server's own headers are already encoded once a second.
-            self.pending_head = encode_head(status, app_headers, state.default_headers_block)
+        if conn.raw_head and not replaced:
+            # The server's own headers are encoded once a second, the app's once per
+            # distinct header list.
+            status_line = STATUS_LINES.get(status)
+            if status_line is None:
+                raise RuntimeError(f"Invalid HTTP status code {status!r} in response.")
+            self.pending_head = b"".join(
+                (status_line, state.default_headers_block, lines, extra, b"\r\n")
+            )
         else:
-            self.pending_head = conn.encode_head(status, state.default_headers + app_headers)
+            defaults = state.default_headers
+            if replaced:
+                defaults = [header for header in defaults if header[0] not in replaced]
+            pairs = [*defaults, *app_headers]
+            if extra:
+                pairs += _CHUNKED_AND_CLOSE[extra]
+            self.pending_head = conn.encode_head(status, pairs)
         self.response_state = _STREAMING
         if not conn.driving:
             # Running in a task: send the head soon even if the body takes a while. (An

@@ -44,17 +44,17 @@ class RequestHead:
     expect_continue = False
     upgrade: bytes | None = None
 
-    def __init__(
-        self,
-        method: str,
-        target: bytes,
-        http_version: str,
-        headers: list[tuple[bytes, bytes]],
-    ) -> None:
-        self.method = method
-        self.target = target
-        self.http_version = http_version
-        self.headers = headers
+    # Always set by parse_request_head (no __init__: one frame less per request).
+    method: str
+    target: bytes
+    http_version: str
+    headers: list[tuple[bytes, bytes]]
+
+
+# Decoded request targets: most requests ask for one of a few paths.
+_TARGETS: dict[bytes, tuple[bytes, str, bytes]] = {}
+_TARGETS_MAX: Final = 1024
+_TARGET_CACHED_LENGTH: Final = 256
 
 
 def _tokens(value: bytes) -> list[bytes]:
@@ -80,23 +80,17 @@ def parse_request_head(
             raise InvalidRequest(400, "Invalid HTTP request line")
         raise InvalidRequest(505, "HTTP version not supported")
 
-    head = RequestHead(method.decode("ascii"), target, http_version, headers)
-    if target == b"*":  # OPTIONS * (asterisk-form)
-        head.raw_path = b"*"
-        head.path = "*"
-    else:
-        # origin-form ("/path?query") by far the most common; absolute-form is reduced to it
-        raw_path, _, query_string = (
-            target if target[:1] == b"/" else _origin_form(target)
-        ).partition(b"?")
-        try:
-            path = raw_path.decode("ascii")
-        except UnicodeDecodeError:
-            raise InvalidRequest(400, "Invalid characters in request target") from None
-        head.raw_path = raw_path
-        head.path = unquote(path) if "%" in path else path
-        if query_string:
-            head.query_string = query_string
+    head = RequestHead()
+    head.method = method.decode("ascii")
+    head.target = target
+    head.http_version = http_version
+    head.headers = headers
+    parts = _TARGETS.get(target)
+    if parts is None:
+        parts = _split_target(target)
+    head.raw_path, head.path, query_string = parts
+    if query_string:
+        head.query_string = query_string
 
     hosts = 0
     content_length: bytes | None = None
@@ -154,6 +148,26 @@ def parse_request_head(
     if head.upgrade is not None and (connection is None or b"upgrade" not in connection):
         head.upgrade = None
     return head
+
+
+def _split_target(target: bytes) -> tuple[bytes, str, bytes]:
+    """``(raw_path, path, query_string)`` of a request target, cached when it is short."""
+    if target == b"*":  # OPTIONS * (asterisk-form)
+        return b"*", "*", b""
+    # origin-form ("/path?query") by far the most common; absolute-form is reduced to it
+    raw_path, _, query_string = (target if target[:1] == b"/" else _origin_form(target)).partition(
+        b"?"
+    )
+    try:
+        path = raw_path.decode("ascii")
+    except UnicodeDecodeError:
+        raise InvalidRequest(400, "Invalid characters in request target") from None
+    parts = raw_path, unquote(path) if "%" in path else path, query_string
+    if len(target) <= _TARGET_CACHED_LENGTH:
+        if len(_TARGETS) >= _TARGETS_MAX:
+            _TARGETS.clear()
+        _TARGETS[target] = parts
+    return parts
 
 
 def _origin_form(target: bytes) -> bytes:

@@ -62,13 +62,17 @@ def encode_head(
     status_line = STATUS_LINES.get(status)
     if status_line is None:
         raise RuntimeError(f"Invalid HTTP status code {status!r} in response.")
-    parts = [status_line, encoded_headers]
+    return b"".join((status_line, encoded_headers, encode_header_block(headers), b"\r\n"))
+
+
+def encode_header_block(headers: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """``name: value`` lines; raises RuntimeError on a header that would corrupt the head."""
+    parts: list[bytes] = []
     valid = _VALID_HEADERS
     for name, value in headers:
         if (name, value) not in valid:
             check_header(name, value)
         parts += (name, b": ", value, b"\r\n")
-    parts.append(b"\r\n")
     return b"".join(parts)
 
 
