@@ -805,3 +805,35 @@ def test_bind_socket_to_a_port_in_use_exits_3(caplog: pytest.LogCaptureFixture) 
     assert info.value.code == 3
     [message] = error_messages(caplog)
     assert "Address already in use" in message
+
+
+# -- TLS ------------------------------------------------------------------------------------------
+
+
+def test_encrypted_tls_key_loads_with_its_password(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.conformance.http.test_tls import Certificates
+
+    certs = Certificates(tmp_path)
+    key = serialization.load_pem_private_key(certs.key_file.read_bytes(), password=None)
+    encrypted = tmp_path / "encrypted.key"
+    encrypted.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"secret"),
+        )
+    )
+    options: dict[str, Any] = {"ssl_certfile": str(certs.cert_file), "ssl_keyfile": str(encrypted)}
+    config = Config("tests.apps:hello", log_config=None, ssl_keyfile_password="secret", **options)
+    config.load()
+    assert isinstance(config.ssl, ssl.SSLContext)
+    assert config.ssl.verify_mode == ssl.CERT_NONE
+    openssl_defaults = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).get_ciphers()
+    assert config.ssl.get_ciphers() == openssl_defaults  # no --ssl-ciphers: OpenSSL's choice
+
+    wrong = Config("tests.apps:hello", log_config=None, ssl_keyfile_password="wrong", **options)
+    with pytest.raises(SystemExit) as info:
+        wrong.load()
+    assert info.value.code == 3
