@@ -224,3 +224,17 @@ def test_web_concurrency_sets_the_number_of_workers() -> None:
         process.wait_started(2)
         assert len(serving_pids(process, 2)) == 2
         assert stop(process) == 0
+
+
+def test_slow_application_import_is_not_mistaken_for_a_hung_worker(tmp_path: Path) -> None:
+    (tmp_path / "slow_app.py").write_text(
+        "import time\ntime.sleep(2.5)\nfrom tests.apps import worker_pid as app\n"
+    )
+    args = ["slow_app:app", "--app-dir", str(tmp_path), "--port", "0", "--workers", "2"]
+    with Supervisor([*args, "--timeout-worker-healthcheck", "1"]) as process:
+        process.wait_running()
+        process.wait_started(2)
+        assert len(serving_pids(process, 2)) == 2
+        assert "did not answer the health check" not in process.output
+        assert len(process.started) == 2  # nobody was replaced
+        assert stop(process) == 0

@@ -1,8 +1,11 @@
 """``--workers N``: N server processes sharing one listening socket, kept alive and healthy.
 
 The supervisor spawns workers (it never imports the application itself) and talks to each
-one over a pipe: a worker says ``ready`` once its server listens, and answers every
-``ping`` with ``pong`` while its event loop keeps ticking. Signals to the supervisor:
+one over a pipe: a worker says ``alive`` as soon as its interpreter runs, ``ready`` once
+its server listens, and answers every ``ping`` with ``pong`` while its event loop keeps
+ticking (during startup, while the app is imported, the answer comes at once).
+
+Signals to the supervisor:
 
 - SIGINT / SIGTERM: stop every worker gracefully, then exit.
 - SIGHUP: replace the workers one at a time; each replacement is ready before the worker
@@ -75,6 +78,7 @@ def _answer_supervisor(connection: Connection, server: Any) -> None:
     """
     said_ready = server is None
     try:
+        connection.send("alive")  # health checks start now, before the app is imported
         while True:
             if not said_ready and server.started:
                 connection.send("ready")
@@ -111,6 +115,7 @@ class Worker:
         )
         self.process.start()
         child_end.close()
+        self.answering = False  # its health-check thread runs (Python has started)
         self.ready = False
         self.ping_sent_at: float | None = None
         self.last_ping = time.monotonic()
@@ -124,7 +129,9 @@ class Worker:
         try:
             while self.connection.poll():
                 message = self.connection.recv()
-                if message == "ready":
+                if message == "alive":
+                    self.answering = True
+                elif message == "ready":
                     self.ready = True
                 elif message == "pong":
                     self.ping_sent_at = None
@@ -222,7 +229,7 @@ class Multiprocess:
                         self.healthcheck_timeout,
                     )
                     worker.process.kill()
-            elif now - worker.last_ping >= self.healthcheck_interval:
+            elif worker.answering and now - worker.last_ping >= self.healthcheck_interval:
                 worker.ping(now)
         for worker in list(self.retiring):
             if not worker.process.is_alive():
