@@ -197,6 +197,7 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
             text=True,
             pass_fds=pass_fds,
+            start_new_session=True,  # its own process group: cleanup reaches grandchildren
         )
         self.lines: list[str] = []
         self.port = 0
@@ -235,9 +236,17 @@ class ServerProcess:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
+        # Kill the whole group: a supervisor killed alone would leave its workers or its
+        # reloaded server running, holding the port and the output pipe open.
+        self._kill_group()
         self.process.wait(START_TIMEOUT)
+        self._kill_group()
         self._reader.join(START_TIMEOUT)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        if self.process.stdout is not None and not self._reader.is_alive():
+            self.process.stdout.close()  # never while the reader blocks on it: a deadlock
+
+    def _kill_group(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # everyone in the group has exited

@@ -7,6 +7,7 @@ each one is exercised even when ``auto`` would pick another.
 from __future__ import annotations
 
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -114,6 +115,17 @@ def test_syntax_error_keeps_the_reloader_alive_until_fixed(reloader: str, tmp_pa
         assert body_becomes(port, "v3"), process.output
         process.signal(signal.SIGINT)
         assert process.wait(30) == 0
+
+
+def test_server_stops_when_its_reloader_is_killed(reloader: str, tmp_path: Path) -> None:
+    write_app(tmp_path / "reload_app.py", "v1")
+    with start_reloading(reloader, tmp_path) as process:
+        port = process.wait_running()
+        assert body_becomes(port, "v1"), process.output
+        (server_pid,) = map(int, re.findall(r"Started server process \[(\d+)\]", process.output))
+        process.process.kill()
+        process.process.wait(10)
+        assert wait_for(lambda: f"Finished server process [{server_pid}]" in process.output, 10)
 
 
 def test_auto_prefers_watchfiles_over_the_stat_reloader() -> None:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import socket
 import sys
+import threading
+import time
 from collections.abc import Callable
 from multiprocessing.context import SpawnProcess
 from typing import Final
@@ -17,6 +20,7 @@ from typing import Final
 from uvicorn.config import Config
 
 SPAWN: Final = multiprocessing.get_context("spawn")
+PARENT_POLL_SECONDS: Final = 0.5
 
 
 def get_subprocess(
@@ -44,7 +48,22 @@ def subprocess_started(
         except OSError:
             pass  # the parent's stdin is closed
     config.configure_logging()
+    watchdog = threading.Thread(
+        target=_stop_when_orphaned, args=(os.getppid(),), name="uvicorn-parent", daemon=True
+    )
+    watchdog.start()
     try:
         target(sockets=sockets)
     except KeyboardInterrupt:
         pass  # Ctrl+C reached the child before its server installed signal handlers
+
+
+def _stop_when_orphaned(parent_pid: int) -> None:
+    """Shut this server down gracefully once the supervisor that started it is gone.
+
+    A reloader killed with SIGKILL cannot stop its server; without this the server would
+    keep the port (and the old code) running with nobody to restart it.
+    """
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_SECONDS)
+    os.kill(os.getpid(), signal.SIGTERM)

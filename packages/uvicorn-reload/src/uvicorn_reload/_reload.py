@@ -7,13 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, Final
 
-from watchfiles import watch
+from watchfiles import Change, watch
 
 from uvicorn.config import Config
 from uvicorn.supervisors.basereload import BaseReload
 
 DEFAULT_INCLUDES: Final = ("*.py",)
 DEFAULT_EXCLUDES: Final = (".*", ".py[cod]", ".sw.*", "~*")
+WATCH_TIMEOUT_MS: Final = 200  # how long one wait for changes lasts; events are never lost
 
 
 class FileFilter:
@@ -63,11 +64,21 @@ class WatchFilesReload(BaseReload):
             watch_filter=None,
             stop_event=self.should_exit,
             yield_on_timeout=True,
+            rust_timeout=WATCH_TIMEOUT_MS,
         )
+        self.primed: set[tuple[Change, str]] = set()
+
+    def startup(self) -> None:
+        # watchfiles starts watching on the first next(): do it before the server starts,
+        # so that an edit made while the server boots is not missed. It returns after
+        # WATCH_TIMEOUT_MS with no changes (or with the changes, seen again right away).
+        self.primed = next(self.watcher, set())
+        super().startup()
 
     def should_restart(self) -> list[Path] | None:
         self.pause()
-        changes = next(self.watcher)
+        changes = self.primed or next(self.watcher)
+        self.primed = set()
         if not changes:
             return None
         changed = {Path(path) for _, path in changes}
