@@ -41,6 +41,7 @@ from uvicorn.protocols.http.cycle import (
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.request import InvalidRequest, RequestHead, parse_request_head
 from uvicorn.protocols.utils import get_local_addr, get_remote_addr, is_ssl
+from uvicorn.protocols.websockets.connection import WebSocketConnection
 
 if TYPE_CHECKING:
     from uvicorn.config import Config
@@ -339,6 +340,8 @@ class HTTPConnection(asyncio.Protocol):
             app_state=self.app_state,
             _loop=self.loop,
         )
+        if isinstance(protocol, WebSocketConnection):
+            protocol.handshake_head = head  # the scope is built from the head parsed here
         self.connections.discard(self)
         self.deadline = math.inf
         self.flush_output()
