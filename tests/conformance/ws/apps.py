@@ -19,3 +19,19 @@ async def echo(scope: Any, receive: Any, send: Any) -> None:
             await send({"type": "websocket.send", "text": message["text"]})
         else:
             await send({"type": "websocket.send", "bytes": message["bytes"]})
+
+
+class Recorder:
+    """An app built from a script, recording what it received for the test thread to read."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.scopes: list[dict[str, Any]] = []
+        self.errors: list[BaseException] = []
+
+    def record(self, message: dict[str, Any]) -> dict[str, Any]:
+        self.messages.append(message)
+        return message
+
+    def types(self) -> list[str]:
+        return [message["type"] for message in self.messages]

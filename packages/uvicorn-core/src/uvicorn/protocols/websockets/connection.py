@@ -123,8 +123,6 @@ class WebSocketConnection(asyncio.Protocol):
         self.app: ASGI3Application = config.loaded_app
         self.loop = _loop or asyncio.get_event_loop()
         self.logger = logging.getLogger("uvicorn.error")
-        self.access_logger = logging.getLogger("uvicorn.access")
-        self.access_log = config.access_log and self.access_logger.hasHandlers()
         self.trace_enabled = self.logger.isEnabledFor(TRACE_LOG_LEVEL)
         self.root_path = config.root_path
         self.max_size = config.ws_max_size
@@ -315,7 +313,7 @@ class WebSocketConnection(asyncio.Protocol):
                 self.logger.error("ASGI callable should return None, but returned '%s'.", result)
                 self._app_failed()
             elif self.state is _CONNECTING:
-                self.logger.error("ASGI callable returned without sending handshake.")
+                self.logger.error("ASGI callable returned without completing handshake.")
                 self._app_failed()
             elif self.state is _RESPONDING:
                 self.logger.error("ASGI callable returned without completing response.")
@@ -379,7 +377,7 @@ class WebSocketConnection(asyncio.Protocol):
             elif message_type == "websocket.close":
                 self.state = _CLOSED
                 self.queue_disconnect(1006, "")
-                self._log_access(403)
+                self._log_handshake("403")
                 self.write(wire.error_response(403, self.server_state.default_headers))
                 self.close_transport()
             elif message_type == "websocket.http.response.start":
@@ -416,7 +414,7 @@ class WebSocketConnection(asyncio.Protocol):
             wire.check_header(name, value)
         if subprotocol is not None:
             headers = [header for header in headers if header[0] != _SUBPROTOCOL_HEADER]
-        self._log_access(101)
+        self._log_handshake("[accepted]")
         self.subprotocol = subprotocol
         self.accept_handshake(subprotocol, self.server_state.default_headers + headers)
         self.state = _OPEN
@@ -425,19 +423,20 @@ class WebSocketConnection(asyncio.Protocol):
 
     def _start_response(self, message: dict[str, Any]) -> None:
         status: int = message["status"]
-        self._log_access(status)
+        self._log_handshake(str(status))
         headers = [(bytes(name), bytes(value)) for name, value in message.get("headers", ())]
         self.state = _RESPONDING
         self.write(wire.encode_head(status, self.server_state.default_headers + headers))
         self.response_started = True
 
-    def _log_access(self, status: int) -> None:
-        if self.access_log:
-            self.access_logger.info(
-                '%s - "WebSocket %s" %d',
+    def _log_handshake(self, outcome: str) -> None:
+        """``client - "WebSocket /path" outcome`` at info level, as uvicorn logs handshakes."""
+        if self.logger.isEnabledFor(logging.INFO):
+            self.logger.info(
+                '%s - "WebSocket %s" %s',
                 get_client_addr(self.scope),
                 get_path_with_query_string(self.scope),
-                status,
+                outcome,
             )
 
     def _close(self, code: int, reason: str) -> None:
