@@ -1,9 +1,10 @@
 """``websockets``: frames go through websockets' asyncio ``Connection``, kept for compatibility.
 
-After the shared handshake, websockets' asyncio connection takes the transport's events:
-it writes frames, applies its write buffer limits, and runs its own keep-alive task,
-which fails a peer that stops answering pings (``--ws-ping-interval``/``--ws-ping-timeout``).
-Its frames are handed back to the core, which runs the ASGI side as for every plugin.
+After the shared handshake, websockets' asyncio connection takes the transport's events
+and applies its write buffer limits; it runs its own keep-alive task, which fails a peer
+that stops answering pings (``--ws-ping-interval``/``--ws-ping-timeout``). Its frames are
+handed back to the core, which runs the ASGI side and writes messages (coalesced per
+loop pass) as for every plugin.
 """
 
 from __future__ import annotations
@@ -55,13 +56,6 @@ class WebSocketProtocol(WebSocketsConnection):
         )
         connection.connection_made(self.transport)
         connection.start_keepalive()
-
-    def write_output(self) -> None:
-        connection = self.connection
-        if connection is None:
-            super().write_output()
-        else:
-            connection.send_data()
 
     def pause_writing(self) -> None:
         super().pause_writing()

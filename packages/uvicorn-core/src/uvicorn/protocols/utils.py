@@ -4,8 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import urllib.parse
+from typing import Protocol
 
 from uvicorn._types import WWWScope
+
+
+class BufferedWriter(Protocol):
+    """A connection that queues its output during a loop pass (see flush_connections)."""
+
+    def flush_output(self) -> None: ...
+
+
+def flush_connections(queue: list[BufferedWriter]) -> None:
+    """Write what each queued connection buffered during this pass of the event loop.
+
+    Scheduled with ``loop.call_soon`` by the first connection that queues output: the
+    messages and responses of one pass leave in one write per connection.
+    """
+    connections = queue[:]
+    queue.clear()
+    for connection in connections:
+        connection.flush_output()
 
 
 class ClientDisconnected(OSError):

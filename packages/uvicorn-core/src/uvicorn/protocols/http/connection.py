@@ -40,7 +40,7 @@ from uvicorn.protocols.http.cycle import (
 )
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.request import InvalidRequest, RequestHead, parse_request_head
-from uvicorn.protocols.utils import get_local_addr, get_remote_addr, is_ssl
+from uvicorn.protocols.utils import flush_connections, get_local_addr, get_remote_addr, is_ssl
 from uvicorn.protocols.websockets.connection import WebSocketConnection
 
 if TYPE_CHECKING:
@@ -422,7 +422,7 @@ class HTTPConnection(asyncio.Protocol):
         if not pending:
             queue = self.server_state.flush_queue
             if not queue:
-                self.loop.call_soon(_flush_connections, queue)
+                self.loop.call_soon(flush_connections, queue)
             queue.append(self)
         pending.append(data)
         size = self.pending_size + len(data)
@@ -509,13 +509,6 @@ class HTTPConnection(asyncio.Protocol):
             self.close_transport()
         else:
             cycle.keep_alive = False
-
-
-def _flush_connections(queue: list[HTTPConnection]) -> None:
-    connections = queue[:]
-    queue.clear()
-    for connection in connections:
-        connection.flush_output()
 
 
 def _settings(

@@ -40,8 +40,10 @@ from uvicorn._types import (
 )
 from uvicorn.logging import TRACE_LOG_LEVEL
 from uvicorn.protocols.http import wire
+from uvicorn.protocols.http.cycle import HIGH_WATER_LIMIT
 from uvicorn.protocols.utils import (
     ClientDisconnected,
+    flush_connections,
     get_client_addr,
     get_local_addr,
     get_path_with_query_string,
@@ -135,6 +137,9 @@ class WebSocketConnection(asyncio.Protocol):
         self.events: deque[ASGIReceiveEvent] = deque()
         self.waiter: asyncio.Future[None] | None = None
         self.drain_waiters: list[asyncio.Future[None]] = []
+        self.pending_output: list[bytes] = []
+        self.pending_size = 0
+        self.flush_queue = server_state.flush_queue
         self.init_adapter()
 
     @property
@@ -188,6 +193,8 @@ class WebSocketConnection(asyncio.Protocol):
             self.state = _DISCONNECTED
             self.queue_disconnect(self.close_code, self.close_reason)
         self.write_paused = False
+        self.pending_output = []
+        self.pending_size = 0
         self._release_drain_waiters()
         self._wake()
         self.adapter_connection_lost(exc)
@@ -490,8 +497,32 @@ class WebSocketConnection(asyncio.Protocol):
             self.transport.resume_reading()
 
     def write(self, data: bytes) -> None:
-        if data and not self.transport.is_closing():
-            self.transport.write(data)
+        """Queue bytes for the socket; they leave together at the end of this loop pass."""
+        if not data:
+            return
+        pending = self.pending_output
+        if not pending:
+            queue = self.flush_queue
+            if not queue:
+                self.loop.call_soon(flush_connections, queue)
+            queue.append(self)
+        pending.append(data)
+        self.pending_size += len(data)
+        if self.pending_size > HIGH_WATER_LIMIT:
+            self.flush_output()  # keep memory bounded and let flow control see the data
+
+    def flush_output(self) -> None:
+        pending = self.pending_output
+        if pending:
+            self.pending_output = []
+            self.pending_size = 0
+            transport = self.transport
+            if transport.is_closing():
+                return
+            if len(pending) == 1:
+                transport.write(pending[0])
+            else:
+                transport.write(b"".join(pending))
 
     async def drain(self) -> None:
         if self.write_paused and not self.transport.is_closing():
@@ -506,6 +537,8 @@ class WebSocketConnection(asyncio.Protocol):
                 waiter.set_result(None)
 
     def close_transport(self) -> None:
+        """Close once the queued bytes are written."""
+        self.flush_output()
         if not self.transport.is_closing():
             self.transport.close()
 
