@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 
@@ -35,3 +36,28 @@ class Recorder:
 
     def types(self) -> list[str]:
         return [message["type"] for message in self.messages]
+
+
+class ReplayedHeadProtocol(asyncio.Protocol):
+    """A plain uvicorn-style WebSocket protocol class (no core base): it answers with the
+    request line it was handed, to show that the upgrade hand-off replays the head."""
+
+    def __init__(
+        self,
+        config: Any,
+        server_state: Any,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self.received = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # a stream transport
+
+    def data_received(self, data: bytes) -> None:
+        self.received += data
+        if b"\r\n\r\n" in self.received and self.transport is not None:
+            request_line = self.received.split(b"\r\n", 1)[0]
+            self.transport.write(b"HTTP/1.1 101 Switching Protocols\r\n\r\n" + request_line)
+            self.transport.close()
