@@ -64,3 +64,19 @@ def test_ping_is_answered_with_pong(http_impl: str, ws_impl: str) -> None:
         assert read_frame(conn) == (0xA, b"are you there")
         conn.sendall(frame(CLOSE, b"\x03\xe8"))
         assert read_close_code(conn) == 1000
+
+
+def test_oversized_message_then_more_frames_closes_with_1009(http_impl: str, ws_impl: str) -> None:
+    data = frame(TEXT, b"x" * 17) + frame(PING, b"after") + frame(TEXT, b"more")
+    with ws_server(echo, http_impl, ws_impl, ws_max_size=16) as server, open_raw(server) as conn:
+        conn.sendall(data)
+        assert read_close_code(conn) == 1009
+        read_until_closed(conn)
+
+
+def test_oversized_fragmented_message_closes_with_1009(http_impl: str, ws_impl: str) -> None:
+    data = frame(BINARY, b"x" * 10, fin=False) + frame(CONT, b"x" * 10)
+    with ws_server(echo, http_impl, ws_impl, ws_max_size=16) as server, open_raw(server) as conn:
+        conn.sendall(data)
+        assert read_close_code(conn) == 1009
+        read_until_closed(conn)

@@ -31,7 +31,7 @@ def test_unanswered_keepalive_pings_drop_the_peer(http_impl: str, ws_impl: str) 
 
 
 def test_answered_keepalive_pings_keep_the_connection(http_impl: str, ws_impl: str) -> None:
-    options = {"ws_ping_interval": 0.05, "ws_ping_timeout": 0.5}
+    options = {"ws_ping_interval": 0.05, "ws_ping_timeout": 5.0}
     with ws_server(echo, http_impl, ws_impl, **options) as server, open_raw(server) as conn:
         for _ in range(3):
             opcode, payload = read_frame(conn)

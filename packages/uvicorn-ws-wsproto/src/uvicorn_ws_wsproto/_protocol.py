@@ -25,6 +25,7 @@ from uvicorn.protocols.websockets.connection import WebSocketConnection
 
 _MESSAGE_TOO_BIG = 1009
 _PROTOCOL_ERROR = 1002
+_CLOSE_SENT = frozenset((ConnectionState.LOCAL_CLOSING, ConnectionState.CLOSED))
 
 
 class WSProtocol(WebSocketConnection):
@@ -45,6 +46,8 @@ class WSProtocol(WebSocketConnection):
         except LocalProtocolError:
             return  # data after the connection closed: nothing to read any more
         for event in conn.events():
+            if conn.state in _CLOSE_SENT and not isinstance(event, CloseConnection):
+                continue  # once our close frame is out, only the peer's close matters
             if isinstance(event, Message):
                 self._message_part_received(event)
             elif isinstance(event, Ping):

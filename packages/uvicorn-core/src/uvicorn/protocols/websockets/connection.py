@@ -310,6 +310,9 @@ class WebSocketConnection(asyncio.Protocol):
             result: object = await running  # type: ignore[func-returns-value]  # apps may return a value
         except ClientDisconnected:
             self.close_transport()
+        except asyncio.CancelledError:
+            self.close_transport()  # cancelled by a forced shutdown: nothing to report
+            raise
         except BaseException as exc:
             self.logger.error("Exception in ASGI application\n", exc_info=exc)
             self._app_failed()
