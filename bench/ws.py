@@ -51,7 +51,7 @@ UPSTREAM = ["uvicorn[standard]==0.54.0", *LIBRARIES]
 IMPLS = ["websockets-sansio", "websockets", "wsproto"]
 SIZES = {"32": 32, "64k": 65536}
 # (connections, messages in flight per connection) for each size
-LOAD = {32: (100, 8), 65536: (20, 2)}
+LOAD = {32: (100, 8), 65536: (20, 4)}
 TARGETS = {"websockets-sansio": 1.2, "websockets": 1.0, "wsproto": 1.0}
 
 

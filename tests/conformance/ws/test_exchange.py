@@ -249,6 +249,19 @@ def test_oversized_message_closes_with_1009(http_impl: str, ws_impl: str) -> Non
         assert asyncio.run(client(ws_url(server))) == (True, 1009)
 
 
+def test_max_size_counts_bytes_of_text(http_impl: str, ws_impl: str) -> None:
+    async def client(url: str) -> int:
+        async with connect(url) as websocket:
+            await websocket.send("\u00e9" * 513)  # 513 characters, 1026 bytes
+            with pytest.raises(ConnectionClosed) as info:
+                await websocket.recv()
+            assert info.value.rcvd is not None
+            return info.value.rcvd.code
+
+    with ws_server(echo, http_impl, ws_impl, ws_max_size=1024) as server:
+        assert asyncio.run(client(ws_url(server))) == 1009
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_per_message_deflate_is_negotiated_when_enabled(
     http_impl: str, ws_impl: str, enabled: bool

@@ -51,10 +51,14 @@ class WebSocketsConnection(WebSocketConnection):
             if name in response.headers:
                 del response.headers[name]  # the server's default headers are the core's
         self.response = response
-        headers = [
-            (name.lower().encode("latin-1"), value.encode("latin-1"))
-            for name, value in request.headers.raw_items()
-        ]
+        headers = (
+            []  # the core uses the head the HTTP connection parsed
+            if self.handshake_head is not None
+            else [
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in request.headers.raw_items()
+            ]
+        )
         self.request_received(request.path.encode("latin-1"), headers)
 
     def accept_handshake(self, subprotocol: str | None, headers: list[tuple[bytes, bytes]]) -> None:

@@ -63,14 +63,15 @@ class WSProtocol(WebSocketConnection):
 
     def _message_part_received(self, event: Message[str] | Message[bytes | bytearray]) -> None:
         data = event.data
+        size = len(data) if not isinstance(data, str) or data.isascii() else len(data.encode())
         if event.message_finished and not self.fragments:
-            if len(data) > self.max_size:
+            if size > self.max_size:  # --ws-max-size counts bytes, also of text
                 self._fail(_MESSAGE_TOO_BIG, "message too big")
                 return
             self.message_received(data if isinstance(data, str) else bytes(data))
             return
         self.fragments.append(data)  # type: ignore[arg-type]  # one type per message
-        self.fragments_size += len(data)
+        self.fragments_size += size
         if self.fragments_size > self.max_size:
             self._fail(_MESSAGE_TOO_BIG, "message too big")
         elif event.message_finished:
