@@ -76,3 +76,28 @@ def test_ws_none_serves_upgrade_requests_as_http(http_impl: str) -> None:
             conn.sendall(handshake_request())
             status, _, body = read_response(conn)
     assert (status, body, scopes) == (b"HTTP/1.1 200 OK", b"plain", ["http"])
+
+
+def test_shutdown_before_accept_answers_503_and_app_sees_disconnect(
+    http_impl: str, ws_impl: str
+) -> None:
+    recorder = Recorder()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        recorder.record(await receive())
+        recorder.record(await receive())  # still deciding: the server shuts down meanwhile
+        try:
+            await send({"type": "websocket.accept"})
+        except OSError as exc:
+            recorder.errors.append(exc)
+
+    with ws_server(app, http_impl, ws_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(handshake_request())
+            assert wait_for(lambda: len(recorder.messages) == 1)
+            server.server.should_exit = True
+            response = read_until_closed(conn)
+        assert wait_for(lambda: len(recorder.errors) == 1)
+    assert response.startswith(b"HTTP/1.1 503 ")
+    assert recorder.types() == ["websocket.connect", "websocket.disconnect"]
+    assert recorder.messages[1]["code"] == 1012

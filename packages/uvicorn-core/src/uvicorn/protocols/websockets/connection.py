@@ -557,7 +557,8 @@ class WebSocketConnection(asyncio.Protocol):
             self.queue_disconnect(SERVICE_RESTART, "")
             self._close(SERVICE_RESTART, "")
         elif state is _HANDSHAKE or state is _CONNECTING:
-            self.state = _CLOSED
+            # Refused with 503; an app still deciding sees a client that went away.
+            self.state = _DISCONNECTED
             self.queue_disconnect(SERVICE_RESTART, "")
             self.write(wire.error_response(503, self.server_state.default_headers))
             self.close_transport()
