@@ -6,7 +6,7 @@ before the app runs; the app's accept then sends the response it prepared.
 
 from __future__ import annotations
 
-from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
+from websockets.extensions.permessage_deflate import enable_server_permessage_deflate
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
 from websockets.protocol import State
@@ -25,7 +25,8 @@ class WebSocketsConnection(WebSocketConnection):
     close_reported = False
 
     def init_adapter(self) -> None:
-        extensions = [ServerPerMessageDeflateFactory()] if self.per_message_deflate else None
+        # websockets' recommended settings (smaller windows, less memory per connection).
+        extensions = enable_server_permessage_deflate(None) if self.per_message_deflate else None
         self.protocol = ServerProtocol(extensions=extensions, max_size=self.max_size)
         self.fragments: list[bytes] = []
 
