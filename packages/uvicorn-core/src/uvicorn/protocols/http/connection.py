@@ -40,7 +40,13 @@ from uvicorn.protocols.http.cycle import (
 )
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.request import InvalidRequest, RequestHead, parse_request_head
-from uvicorn.protocols.utils import flush_connections, get_local_addr, get_remote_addr, is_ssl
+from uvicorn.protocols.utils import (
+    WriteFlowControl,
+    flush_connections,
+    get_local_addr,
+    get_remote_addr,
+    is_ssl,
+)
 from uvicorn.protocols.websockets.connection import WebSocketConnection
 
 if TYPE_CHECKING:
@@ -51,7 +57,7 @@ DEFAULT_MAX_HEAD_SIZE: Final = 16 * 1024
 HTTP_SPEC_VERSION: Final = "2.3"
 
 
-class HTTPConnection(asyncio.Protocol):
+class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     """Base class of HTTP/1.1 protocol implementations; see the module docstring."""
 
     # Settings shared by every connection of a server, computed once (see _settings).
@@ -172,7 +178,7 @@ class HTTPConnection(asyncio.Protocol):
         self.pending_output = []
         self.pending_size = 0
         self.write_paused = False
-        self._release_drain_waiters()
+        self.release_drain_waiters()
 
     def eof_received(self) -> None:
         pass
@@ -196,13 +202,6 @@ class HTTPConnection(asyncio.Protocol):
         cycle = self.cycle
         if cycle is not None and cycle.startable and not cycle.started and not self.driving:
             self._drive()
-
-    def pause_writing(self) -> None:
-        self.write_paused = True
-
-    def resume_writing(self) -> None:
-        self.write_paused = False
-        self._release_drain_waiters()
 
     # -- events from the plugin's parser -----------------------------------------------
 
@@ -451,18 +450,6 @@ class HTTPConnection(asyncio.Protocol):
     def is_closing(self) -> bool:
         """True once the server decided to close, even before the queued bytes left."""
         return self.closing or self.transport.is_closing()
-
-    async def drain(self) -> None:
-        if self.write_paused and not self.is_closing():
-            waiter = self.loop.create_future()
-            self.drain_waiters.append(waiter)
-            await waiter
-
-    def _release_drain_waiters(self) -> None:
-        waiters, self.drain_waiters = self.drain_waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
 
     def pause_reading(self) -> None:
         if not self.read_paused:

@@ -43,6 +43,7 @@ from uvicorn.protocols.http import wire
 from uvicorn.protocols.http.cycle import HIGH_WATER_LIMIT
 from uvicorn.protocols.utils import (
     ClientDisconnected,
+    WriteFlowControl,
     flush_connections,
     get_client_addr,
     get_local_addr,
@@ -84,7 +85,7 @@ _DISCONNECTED: Final = WebSocketState.DISCONNECTED
 _CLOSED: Final = WebSocketState.CLOSED
 
 
-class WebSocketConnection(asyncio.Protocol):
+class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
     """Base class of WebSocket protocol implementations; see the module docstring."""
 
     # Set by a plugin whose library schedules keep-alive pings itself.
@@ -97,7 +98,6 @@ class WebSocketConnection(asyncio.Protocol):
     scope: WebSocketScope
     state = _HANDSHAKE
     read_paused = False
-    write_paused = False
     deadline = math.inf  # read by the server's timeout sweep: WebSockets have none
     close_code = 1006
     close_reason = ""
@@ -195,7 +195,7 @@ class WebSocketConnection(asyncio.Protocol):
         self.write_paused = False
         self.pending_output = []
         self.pending_size = 0
-        self._release_drain_waiters()
+        self.release_drain_waiters()
         self._wake()
         self.adapter_connection_lost(exc)
 
@@ -204,13 +204,6 @@ class WebSocketConnection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.feed_data(data)
-
-    def pause_writing(self) -> None:
-        self.write_paused = True
-
-    def resume_writing(self) -> None:
-        self.write_paused = False
-        self._release_drain_waiters()
 
     # -- events from the plugin's library ----------------------------------------------
 
@@ -527,17 +520,8 @@ class WebSocketConnection(asyncio.Protocol):
             else:
                 transport.write(b"".join(pending))
 
-    async def drain(self) -> None:
-        if self.write_paused and not self.transport.is_closing():
-            waiter = self.loop.create_future()
-            self.drain_waiters.append(waiter)
-            await waiter
-
-    def _release_drain_waiters(self) -> None:
-        waiters, self.drain_waiters = self.drain_waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+    def is_closing(self) -> bool:
+        return self.transport.is_closing()
 
     def close_transport(self) -> None:
         """Close once the queued bytes are written."""
