@@ -186,18 +186,24 @@ def render(samples: dict[tuple[str, str, int], list[float]], args: argparse.Name
         f"{args.rounds} round(s) of {args.seconds} s, server and client pinned to one CPU "
         "each, on a shared machine: numbers are noisy, compare ratios.",
         "",
-        "| library | message | connections x in flight | upstream | ours | ratio | target |",
+        "| library | message | connections x in flight | upstream | ours | ratio (paired) "
+        "| target |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for impl in args.impls.split(","):
         for label in args.sizes.split(","):
             size = SIZES[label]
-            upstream = statistics.median(samples[("upstream-ws", impl, size)])
-            ours = statistics.median(samples[("ours-ws", impl, size)])
+            upstream_rates = samples[("upstream-ws", impl, size)]
+            ours_rates = samples[("ours-ws", impl, size)]
+            # Each round measures both servers back to back: the median of those paired
+            # ratios is steadier than a ratio of medians while the machine's load drifts.
+            pairs = zip(ours_rates, upstream_rates, strict=True)
+            ratio = statistics.median(ours / upstream for ours, upstream in pairs)
             connections, window = LOAD[size]
             lines.append(
-                f"| {impl} | {label} B | {connections} x {window} | {upstream:,.0f} | "
-                f"{ours:,.0f} | {ours / upstream:.2f}x | {TARGETS[impl]:.1f}x |"
+                f"| {impl} | {label} B | {connections} x {window} | "
+                f"{statistics.median(upstream_rates):,.0f} | {statistics.median(ours_rates):,.0f} "
+                f"| {ratio:.2f}x | {TARGETS[impl]:.1f}x |"
             )
     return "\n".join(lines) + "\n"
 
@@ -224,7 +230,9 @@ def main() -> None:
     for round_index in range(args.rounds):
         for impl in args.impls.split(","):
             for label in args.sizes.split(","):
-                for venv in ("upstream-ws", "ours-ws"):
+                # Alternate which server goes first, so that neither always runs warmer.
+                order = ["upstream-ws", "ours-ws"]
+                for venv in order if round_index % 2 == 0 else reversed(order):
                     rate = measure(venv, impl, SIZES[label], args.seconds)
                     samples.setdefault((venv, impl, SIZES[label]), []).append(rate)
                     print(
