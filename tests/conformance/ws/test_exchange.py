@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
@@ -277,3 +278,38 @@ def test_per_message_deflate_is_negotiated_when_enabled(
         extensions, echoed = asyncio.run(client(ws_url(server)))
     assert echoed == "compress me " * 100
     assert ("permessage-deflate" in extensions) is enabled
+
+
+def test_handshakes_are_logged_with_their_outcome(
+    http_impl: str, ws_impl: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        if scope["path"] == "/denied":
+            await send({"type": "websocket.close"})
+        else:
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.close"})
+
+    async def client(url: str) -> None:
+        async with connect(url + "chat?room=1"):
+            pass
+        await _handshake_status(url + "denied")
+
+    caplog.set_level(logging.INFO, logger="uvicorn.error")
+    with ws_server(app, http_impl, ws_impl) as server:
+        asyncio.run(client(ws_url(server)))
+        assert wait_for(lambda: '"WebSocket /denied" 403' in caplog.text)
+    assert '"WebSocket /chat?room=1" [accepted]' in caplog.text
+    assert "Exception" not in caplog.text
+
+
+def test_app_error_is_logged_and_answered_500(
+    http_impl: str, ws_impl: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise RuntimeError("boom")
+
+    with ws_server(app, http_impl, ws_impl) as server:
+        assert asyncio.run(_handshake_status(ws_url(server)))[0] == 500
+        assert wait_for(lambda: "Exception in ASGI application" in caplog.text)
