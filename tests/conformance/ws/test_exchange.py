@@ -92,6 +92,21 @@ def test_accept_sends_subprotocol_and_extra_headers(http_impl: str, ws_impl: str
         assert asyncio.run(client(ws_url(server))) == ("superchat", "yes")
 
 
+def test_app_headers_replace_the_server_defaults(http_impl: str, ws_impl: str) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept", "headers": [(b"server", b"mine")]})
+        await receive()
+
+    async def client(url: str) -> list[str]:
+        async with connect(url) as websocket:
+            assert websocket.response is not None
+            return websocket.response.headers.get_all("server")
+
+    with ws_server(app, http_impl, ws_impl) as server:
+        assert asyncio.run(client(ws_url(server))) == ["mine"]
+
+
 def test_client_close_reaches_app_with_code_and_reason(http_impl: str, ws_impl: str) -> None:
     recorder = Recorder()
 

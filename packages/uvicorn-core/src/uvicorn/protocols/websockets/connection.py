@@ -419,7 +419,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
             headers = [header for header in headers if header[0] != _SUBPROTOCOL_HEADER]
         self._log_handshake("[accepted]")
         self.subprotocol = subprotocol
-        self.accept_handshake(subprotocol, self.server_state.default_headers + headers)
+        self.accept_handshake(subprotocol, self._with_default_headers(headers))
         self.state = _OPEN
         if self.ping_interval and not self.library_keepalive:
             self.ping_timer = self.loop.call_later(self.ping_interval, self._send_keepalive_ping)
@@ -429,8 +429,18 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self._log_handshake(str(status))
         headers = [(bytes(name), bytes(value)) for name, value in message.get("headers", ())]
         self.state = _RESPONDING
-        self.write(wire.encode_head(status, self.server_state.default_headers + headers))
+        self.write(wire.encode_head(status, self._with_default_headers(headers)))
         self.response_started = True
+
+    def _with_default_headers(
+        self, headers: list[tuple[bytes, bytes]]
+    ) -> list[tuple[bytes, bytes]]:
+        """The server's default headers (server, date, --header), unless the app set them."""
+        defaults = self.server_state.default_headers
+        if headers:
+            names = {name.lower() for name, _ in headers}
+            defaults = [header for header in defaults if header[0] not in names]
+        return defaults + headers
 
     def _log_handshake(self, outcome: str) -> None:
         """``client - "WebSocket /path" outcome`` at info level, as uvicorn logs handshakes."""
