@@ -42,6 +42,8 @@ class WebSocketProtocol(WebSocketsConnection):
         if connection is None:
             self.feed_handshake(data)
             return
+        if self.pending_output:
+            self.flush_output()  # the library writes its replies (close, pong) directly
         connection.data_received(data)
         self.check_closed()
 
