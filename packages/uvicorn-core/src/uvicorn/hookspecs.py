@@ -45,8 +45,10 @@ def uvicorn_ws_protocols() -> list[Implementation]:
 
     Called once, the first time a registry is read. Each target is an
     ``asyncio.Protocol`` class constructed as ``cls(config, server_state, app_state,
-    _loop=None)``; HTTP implementations hand an upgrade request over to it. Return
-    Implementation records only and never import the WebSocket library here. Since 0.1.
+    _loop=None)``; HTTP implementations hand an upgrade request over to it. Subclass
+    ``uvicorn.protocols.websockets.connection.WebSocketConnection`` to adapt a library
+    and share the core's ASGI cycle. Return Implementation records only and never
+    import the WebSocket library here. Since 0.1.
     """
 
 

@@ -6,9 +6,62 @@ import asyncio
 import ssl
 import urllib.parse
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from uvicorn._types import WWWScope
+
+
+class BufferedWriter(Protocol):
+    """A connection that queues its output during a loop pass (see flush_connections)."""
+
+    def flush_output(self) -> None: ...
+
+
+def flush_connections(queue: list[BufferedWriter]) -> None:
+    """Write what each queued connection buffered during this pass of the event loop.
+
+    Scheduled with ``loop.call_soon`` by the first connection that queues output: the
+    messages and responses of one pass leave in one write per connection.
+    """
+    connections = queue[:]
+    queue.clear()
+    for connection in connections:
+        connection.flush_output()
+
+
+class WriteFlowControl:
+    """Write flow control shared by HTTP and WebSocket connections.
+
+    The transport calls ``pause_writing``/``resume_writing``; a sender that finds
+    ``write_paused`` set awaits ``drain()`` until the transport's buffer has room (or the
+    connection closes: ``connection_lost`` must call ``release_drain_waiters``).
+    """
+
+    write_paused = False
+    loop: asyncio.AbstractEventLoop
+    drain_waiters: list[asyncio.Future[None]]
+
+    def is_closing(self) -> bool:
+        raise NotImplementedError
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        self.release_drain_waiters()
+
+    async def drain(self) -> None:
+        if self.write_paused and not self.is_closing():
+            waiter = self.loop.create_future()
+            self.drain_waiters.append(waiter)
+            await waiter
+
+    def release_drain_waiters(self) -> None:
+        waiters, self.drain_waiters = self.drain_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
 
 class ClientDisconnected(OSError):

@@ -41,11 +41,14 @@ from uvicorn.protocols.http.cycle import (
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.request import InvalidRequest, RequestHead, parse_request_head
 from uvicorn.protocols.utils import (
+    WriteFlowControl,
+    flush_connections,
     get_local_addr,
     get_remote_addr,
     get_tls_extension,
     is_ssl,
 )
+from uvicorn.protocols.websockets.connection import WebSocketConnection
 
 if TYPE_CHECKING:
     from uvicorn.config import Config
@@ -59,7 +62,7 @@ HTTP_SPEC_VERSION: Final = "2.3"
 FIRST_REQUEST_GRACE: Final = 1.0
 
 
-class HTTPConnection(asyncio.Protocol):
+class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     """Base class of HTTP/1.1 protocol implementations; see the module docstring."""
 
     # Settings shared by every connection of a server, computed once (see _settings).
@@ -186,7 +189,7 @@ class HTTPConnection(asyncio.Protocol):
         self.pending_output = []
         self.pending_size = 0
         self.write_paused = False
-        self._release_drain_waiters()
+        self.release_drain_waiters()
 
     def eof_received(self) -> None:
         pass
@@ -214,13 +217,6 @@ class HTTPConnection(asyncio.Protocol):
         # What the apps answered eagerly leaves in one write, with no loop callback.
         if self.pending_output:
             self.flush_output()
-
-    def pause_writing(self) -> None:
-        self.write_paused = True
-
-    def resume_writing(self) -> None:
-        self.write_paused = False
-        self._release_drain_waiters()
 
     # -- events from the plugin's parser -----------------------------------------------
 
@@ -363,6 +359,8 @@ class HTTPConnection(asyncio.Protocol):
             app_state=self.app_state,
             _loop=self.loop,
         )
+        if isinstance(protocol, WebSocketConnection):
+            protocol.handshake_head = head  # the scope is built from the head parsed here
         self.connections.discard(self)
         self.deadline = math.inf
         self.flush_output()
@@ -444,7 +442,7 @@ class HTTPConnection(asyncio.Protocol):
         if not pending and not self.receiving:  # data_received flushes at its end
             queue = self.server_state.flush_queue
             if not queue:
-                self.loop.call_soon(_flush_connections, queue)
+                self.loop.call_soon(flush_connections, queue)
             queue.append(self)
         pending.append(data)
         size = self.pending_size + len(data)
@@ -473,18 +471,6 @@ class HTTPConnection(asyncio.Protocol):
     def is_closing(self) -> bool:
         """True once the server decided to close, even before the queued bytes left."""
         return self.closing or self.transport.is_closing()
-
-    async def drain(self) -> None:
-        if self.write_paused and not self.is_closing():
-            waiter = self.loop.create_future()
-            self.drain_waiters.append(waiter)
-            await waiter
-
-    def _release_drain_waiters(self) -> None:
-        waiters, self.drain_waiters = self.drain_waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
 
     def pause_reading(self) -> None:
         if not self.read_paused:
@@ -543,13 +529,6 @@ class HTTPConnection(asyncio.Protocol):
     def _close_unless_serving(self) -> None:
         if self.cycle is None and not self.closing:
             self.close_transport()
-
-
-def _flush_connections(queue: list[HTTPConnection]) -> None:
-    connections = queue[:]
-    queue.clear()
-    for connection in connections:
-        connection.flush_output()
 
 
 def _settings(

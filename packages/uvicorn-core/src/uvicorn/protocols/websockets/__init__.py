@@ -1,0 +1,1 @@
+"""WebSocket support shared by every WebSocket plugin."""

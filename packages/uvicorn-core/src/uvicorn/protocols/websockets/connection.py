@@ -1,0 +1,558 @@
+"""The WebSocket connection every WebSocket plugin builds on.
+
+A plugin subclasses :class:`WebSocketConnection` and adapts one WebSocket library:
+
+* ``init_adapter()`` creates the library's connection object (the constructor is the core's).
+* ``feed_data(data)`` parses bytes and reports what it found by calling
+  ``request_received(target, headers)`` for the opening handshake,
+  ``message_received(data)`` for a complete text (``str``) or binary (``bytes``) message,
+  ``pong_received()``, ``close_received(code, reason)`` when the peer closed (any close
+  frame the library answers with must already be written), ``protocol_failed(code,
+  reason)`` for invalid input (the library's close frame already written), or
+  ``reject_handshake(status, message)`` for a handshake the library refuses.
+* ``accept_handshake(subprotocol, headers)``, ``send_message(data)``, ``send_close(code,
+  reason)`` and ``send_ping(payload)`` write the library's bytes through ``write()``.
+
+Everything else lives here, once: the connection lifecycle, the ASGI WebSocket cycle
+(scope, ``receive``/``send`` and their state, denial responses, the app's outcome),
+keep-alive pings for libraries that do not send them, flow control, the close timeout
+and graceful shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import enum
+import logging
+import math
+import os
+from collections import deque
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import unquote
+
+from uvicorn._types import (
+    ASGI3Application,
+    ASGIReceiveEvent,
+    ASGISendEvent,
+    WebSocketDisconnectEvent,
+    WebSocketScope,
+)
+from uvicorn.logging import TRACE_LOG_LEVEL
+from uvicorn.protocols.http import wire
+from uvicorn.protocols.http.cycle import HIGH_WATER_LIMIT
+from uvicorn.protocols.utils import (
+    ClientDisconnected,
+    WriteFlowControl,
+    flush_connections,
+    get_client_addr,
+    get_local_addr,
+    get_path_with_query_string,
+    get_remote_addr,
+    is_ssl,
+)
+
+if TYPE_CHECKING:
+    from uvicorn.config import Config
+    from uvicorn.protocols.http.request import RequestHead
+    from uvicorn.server import ServerState
+
+WS_SPEC_VERSION: Final = "2.4"
+CLOSE_TIMEOUT: Final = 10.0
+SERVICE_RESTART: Final = 1012
+_SUBPROTOCOL_HEADER: Final = b"sec-websocket-protocol"
+_EXTENSIONS: Final[dict[str, dict[object, object]]] = {"websocket.http.response": {}}
+
+
+class WebSocketState(enum.Enum):
+    """Where the connection is. Transitions only move down this list, skipping allowed."""
+
+    HANDSHAKE = "handshake"  # the library has not reported the request yet
+    CONNECTING = "connecting"  # the app runs; it has neither accepted nor refused yet
+    RESPONDING = "responding"  # the app sends a denial response (websocket.http.response)
+    OPEN = "open"  # accepted: messages flow both ways
+    CLOSE_SENT = "close sent"  # the app (or the server) closed; the peer's close pending
+    DISCONNECTED = "disconnected"  # the peer closed or left before the app closed
+    CLOSED = "closed"  # closed after the app's close, or refused: nothing more to send
+
+
+_HANDSHAKE: Final = WebSocketState.HANDSHAKE
+_CONNECTING: Final = WebSocketState.CONNECTING
+_RESPONDING: Final = WebSocketState.RESPONDING
+_OPEN: Final = WebSocketState.OPEN
+_CLOSE_SENT: Final = WebSocketState.CLOSE_SENT
+_DISCONNECTED: Final = WebSocketState.DISCONNECTED
+_CLOSED: Final = WebSocketState.CLOSED
+
+
+class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
+    """Base class of WebSocket protocol implementations; see the module docstring."""
+
+    # Set by a plugin whose library schedules keep-alive pings itself.
+    library_keepalive: bool = False
+
+    transport: asyncio.Transport
+    server: tuple[str, int] | None = None
+    client: tuple[str, int] | None = None
+    scheme = "ws"
+    scope: WebSocketScope
+    state = _HANDSHAKE
+    read_paused = False
+    deadline = math.inf  # read by the server's timeout sweep: WebSockets have none
+    close_code = 1006
+    close_reason = ""
+    subprotocol: str | None = None
+    response_started = False
+    ping_timer: asyncio.TimerHandle | None = None
+    pong_timer: asyncio.TimerHandle | None = None
+    close_timer: asyncio.TimerHandle | None = None
+    task: asyncio.Task[None] | None = None
+    # The request head as the HTTP connection parsed it, set by its upgrade hand-off.
+    handshake_head: RequestHead | None = None
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        if not config.loaded:
+            config.load()
+        self.config = config
+        self.server_state = server_state
+        self.app_state = app_state
+        self.app: ASGI3Application = config.loaded_app
+        self.loop = _loop or asyncio.get_event_loop()
+        self.logger = logging.getLogger("uvicorn.error")
+        self.trace_enabled = self.logger.isEnabledFor(TRACE_LOG_LEVEL)
+        self.root_path = config.root_path
+        self.max_size = config.ws_max_size
+        self.max_queue = config.ws_max_queue
+        self.ping_interval = config.ws_ping_interval
+        self.ping_timeout = config.ws_ping_timeout
+        self.per_message_deflate = config.ws_per_message_deflate
+        self.connections = server_state.connections
+        self.tasks = server_state.tasks
+        self.events: deque[ASGIReceiveEvent] = deque()
+        self.waiter: asyncio.Future[None] | None = None
+        self.drain_waiters: list[asyncio.Future[None]] = []
+        self.pending_output: list[bytes] = []
+        self.pending_size = 0
+        self.flush_queue = server_state.flush_queue
+        self.init_adapter()
+
+    @property
+    def log_prefix(self) -> str:
+        client = self.client
+        return f"{client[0]}:{client[1]} - " if client else ""
+
+    # -- what a plugin implements ------------------------------------------------------
+
+    def init_adapter(self) -> None:
+        """Create the library's connection object; called at the end of ``__init__``."""
+
+    def feed_data(self, data: bytes) -> None:
+        raise NotImplementedError
+
+    def accept_handshake(self, subprotocol: str | None, headers: list[tuple[bytes, bytes]]) -> None:
+        raise NotImplementedError
+
+    def send_message(self, data: str | bytes) -> None:
+        raise NotImplementedError
+
+    def send_close(self, code: int, reason: str) -> None:
+        raise NotImplementedError
+
+    def send_ping(self, payload: bytes) -> None:
+        raise NotImplementedError
+
+    def adapter_connection_lost(self, exc: Exception | None) -> None:
+        """Tell the library the transport is gone (for libraries with their own tasks)."""
+
+    # -- asyncio.Protocol --------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.connections.add(self)
+        self.transport = transport  # type: ignore[assignment]  # always a stream transport
+        self.server = get_local_addr(self.transport)
+        self.client = get_remote_addr(self.transport)
+        self.scheme = "wss" if is_ssl(self.transport) else "ws"
+        if self.trace_enabled:
+            self.logger.log(TRACE_LOG_LEVEL, "%sWebSocket connection made", self.log_prefix)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.connections.discard(self)
+        if self.trace_enabled:
+            self.logger.log(TRACE_LOG_LEVEL, "%sWebSocket connection lost", self.log_prefix)
+        self._cancel_timers()
+        state = self.state
+        if state is _CLOSE_SENT:
+            self.state = _CLOSED
+        elif state is not _CLOSED and state is not _DISCONNECTED:
+            self.state = _DISCONNECTED
+            self.queue_disconnect(self.close_code, self.close_reason)
+        self.write_paused = False
+        self.pending_output = []
+        self.pending_size = 0
+        self.release_drain_waiters()
+        self._wake()
+        self.adapter_connection_lost(exc)
+
+    def eof_received(self) -> None:
+        pass
+
+    def data_received(self, data: bytes) -> None:
+        self.feed_data(data)
+
+    # -- events from the plugin's library ----------------------------------------------
+
+    def request_received(self, target: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+        """The opening handshake arrived: build the scope and start the app.
+
+        The head parsed by the HTTP connection, when there is one, wins over the
+        library's: every plugin then shows the app the same headers.
+        """
+        head = self.handshake_head
+        if head is not None:
+            headers = head.headers
+            raw_path, query_string, path = head.raw_path, head.query_string, head.path
+        else:
+            raw_path, _, query_string = target.partition(b"?")
+            path = raw_path.decode("ascii", "replace")
+            path = unquote(path) if "%" in path else path
+        subprotocols: list[str] = []
+        for name, value in headers:
+            if name == _SUBPROTOCOL_HEADER:
+                subprotocols.extend(
+                    token.strip() for token in value.decode("latin-1").split(",") if token.strip()
+                )
+        root_path = self.root_path
+        self.scope = {
+            "type": "websocket",
+            "asgi": {"version": self.config.asgi_version, "spec_version": WS_SPEC_VERSION},
+            "http_version": "1.1",
+            "scheme": self.scheme,
+            "server": self.server,
+            "client": self.client,
+            "root_path": root_path,
+            "path": root_path + path,
+            "raw_path": root_path.encode("ascii") + raw_path if root_path else raw_path,
+            "query_string": query_string,
+            "headers": headers,
+            "subprotocols": subprotocols,
+            "state": self.app_state.copy(),
+            "extensions": _EXTENSIONS,
+        }
+        self.state = _CONNECTING
+        self.events.append({"type": "websocket.connect"})
+        self.server_state.total_requests += 1
+        self.task = self.loop.create_task(self.run_asgi(), context=contextvars.Context())
+        self.tasks.add(self.task)
+        self.task.add_done_callback(self.tasks.discard)
+
+    def message_received(self, data: str | bytes) -> None:
+        if self.state is not _OPEN:
+            return
+        if type(data) is str:
+            self.events.append({"type": "websocket.receive", "text": data})
+        else:
+            self.events.append({"type": "websocket.receive", "bytes": data})  # type: ignore[typeddict-item]  # bytes, checked
+        if len(self.events) >= self.max_queue and not self.read_paused:
+            self.read_paused = True
+            self.transport.pause_reading()
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def pong_received(self) -> None:
+        if self.pong_timer is not None:
+            self.pong_timer.cancel()
+            self.pong_timer = None
+
+    def close_received(self, code: int, reason: str) -> None:
+        """The peer sent a close frame (the library's answer, if any, is written)."""
+        self._cancel_timers()
+        if self.state is _CLOSE_SENT:
+            self.state = _CLOSED
+        elif self.state is not _CLOSED and self.state is not _DISCONNECTED:
+            self.state = _DISCONNECTED
+            self.queue_disconnect(code, reason)
+        self.close_transport()
+
+    def protocol_failed(self, code: int, reason: str) -> None:
+        """The peer sent invalid data; the library's close frame is written."""
+        self.logger.debug("%sWebSocket protocol error: %s", self.log_prefix, reason)
+        self.close_code, self.close_reason = code, reason
+        self.close_received(code, reason)
+
+    def reject_handshake(self, status: int, message: str) -> None:
+        """Answer an opening handshake the library refused with an HTTP error."""
+        self.logger.warning("Invalid WebSocket handshake: %s", message)
+        self.state = _CLOSED
+        self.write(wire.error_response(status, self.server_state.default_headers, message))
+        self.close_transport()
+
+    # -- the ASGI callables ------------------------------------------------------------
+
+    async def run_asgi(self) -> None:
+        try:
+            running = self.app(self.scope, self.receive, self.send)
+            result: object = await running  # type: ignore[func-returns-value]  # apps may return a value
+        except ClientDisconnected:
+            self.close_transport()
+        except asyncio.CancelledError:
+            self.close_transport()  # cancelled by a forced shutdown: nothing to report
+            raise
+        except BaseException as exc:
+            self.logger.error("Exception in ASGI application\n", exc_info=exc)
+            self._app_failed()
+            if not isinstance(exc, Exception):
+                raise
+        else:
+            if result is not None:
+                self.logger.error("ASGI callable should return None, but returned '%s'.", result)
+                self._app_failed()
+            elif self.state is _CONNECTING:
+                self.logger.error("ASGI callable returned without completing handshake.")
+                self._app_failed()
+            elif self.state is _RESPONDING:
+                self.logger.error("ASGI callable returned without completing response.")
+                self.close_transport()
+            elif self.state is _OPEN:
+                self._close(1000, "")
+
+    def _app_failed(self) -> None:
+        state = self.state
+        if state is _CONNECTING or (state is _RESPONDING and not self.response_started):
+            self.state = _CLOSED
+            self.write(wire.error_response(500, self.server_state.default_headers))
+            self.close_transport()
+        elif state is _OPEN:
+            self._close(1011, "")
+        else:
+            self.close_transport()
+
+    async def receive(self) -> ASGIReceiveEvent:
+        events = self.events
+        if not events:
+            if self.read_paused:
+                self._resume_reading()
+            if self.state is _CLOSED or self.state is _DISCONNECTED:
+                return self.disconnect_event()
+            waiter = self.waiter = self.loop.create_future()
+            await waiter
+            if not events:
+                return self.disconnect_event()
+        event = events.popleft()
+        if self.read_paused and len(events) < self.max_queue:
+            self._resume_reading()
+        return event
+
+    def disconnect_event(self) -> WebSocketDisconnectEvent:
+        code, reason = self.close_code, self.close_reason
+        return {"type": "websocket.disconnect", "code": code, "reason": reason}
+
+    async def send(self, message: ASGISendEvent) -> None:
+        message_type = message["type"]
+        state = self.state
+        if state is _OPEN:
+            if message_type == "websocket.send":
+                text = message.get("text")
+                data = text if text is not None else message.get("bytes")
+                if data is None:
+                    raise RuntimeError("Expected 'text' or 'bytes' in 'websocket.send'.")
+                self.send_message(data)  # type: ignore[arg-type]  # str or bytes
+                if self.write_paused:
+                    await self.drain()
+            elif message_type == "websocket.close":
+                self._close(message.get("code", 1000), message.get("reason") or "")  # type: ignore[arg-type]  # close event
+            else:
+                raise RuntimeError(
+                    "Expected ASGI message 'websocket.send' or 'websocket.close', "
+                    f"but got '{message_type}'."
+                )
+        elif state is _CONNECTING:
+            if message_type == "websocket.accept":
+                self._accept(message)  # type: ignore[arg-type]  # accept event
+            elif message_type == "websocket.close":
+                self.state = _CLOSED
+                self.queue_disconnect(1006, "")
+                self._log_handshake("403")
+                self.write(wire.error_response(403, self.server_state.default_headers))
+                self.close_transport()
+            elif message_type == "websocket.http.response.start":
+                self._start_response(message)  # type: ignore[arg-type]  # start event
+            else:
+                raise RuntimeError(
+                    "Expected ASGI message 'websocket.accept', 'websocket.close' or "
+                    f"'websocket.http.response.start', but got '{message_type}'."
+                )
+        elif state is _RESPONDING:
+            if message_type != "websocket.http.response.body":
+                raise RuntimeError(
+                    "Expected ASGI message 'websocket.http.response.body', "
+                    f"but got '{message_type}'."
+                )
+            self.write(message.get("body", b""))  # type: ignore[arg-type]  # body event
+            if not message.get("more_body", False):
+                self.state = _CLOSED
+                self.close_transport()
+        elif state is _DISCONNECTED:
+            raise ClientDisconnected()
+        else:
+            raise RuntimeError(
+                f"Unexpected ASGI message '{message_type}', after sending 'websocket.close' "
+                "or response already completed."
+            )
+
+    def _accept(self, message: dict[str, Any]) -> None:
+        subprotocol: str | None = message.get("subprotocol")
+        headers = [
+            (bytes(name).lower(), bytes(value)) for name, value in message.get("headers", ())
+        ]
+        for name, value in headers:
+            wire.check_header(name, value)
+        if subprotocol is not None:
+            headers = [header for header in headers if header[0] != _SUBPROTOCOL_HEADER]
+        self._log_handshake("[accepted]")
+        self.subprotocol = subprotocol
+        self.accept_handshake(subprotocol, self._with_default_headers(headers))
+        self.state = _OPEN
+        if self.ping_interval and not self.library_keepalive:
+            self.ping_timer = self.loop.call_later(self.ping_interval, self._send_keepalive_ping)
+
+    def _start_response(self, message: dict[str, Any]) -> None:
+        status: int = message["status"]
+        self._log_handshake(str(status))
+        headers = [(bytes(name), bytes(value)) for name, value in message.get("headers", ())]
+        self.state = _RESPONDING
+        self.write(wire.encode_head(status, self._with_default_headers(headers)))
+        self.response_started = True
+
+    def _with_default_headers(
+        self, headers: list[tuple[bytes, bytes]]
+    ) -> list[tuple[bytes, bytes]]:
+        """The server's default headers (server, date, --header), unless the app set them."""
+        defaults = self.server_state.default_headers
+        if headers:
+            names = {name.lower() for name, _ in headers}
+            defaults = [header for header in defaults if header[0] not in names]
+        return defaults + headers
+
+    def _log_handshake(self, outcome: str) -> None:
+        """``client - "WebSocket /path" outcome`` at info level, as uvicorn logs handshakes."""
+        if self.logger.isEnabledFor(logging.INFO):
+            self.logger.info(
+                '%s - "WebSocket %s" %s',
+                get_client_addr(self.scope),
+                get_path_with_query_string(self.scope),
+                outcome,
+            )
+
+    def _close(self, code: int, reason: str) -> None:
+        """Send a close frame and wait (bounded) for the peer's."""
+        self.state = _CLOSE_SENT
+        self.close_code, self.close_reason = code, reason
+        self._cancel_timers()
+        if not self.transport.is_closing():
+            self.send_close(code, reason)
+            self.close_timer = self.loop.call_later(CLOSE_TIMEOUT, self.transport.close)
+
+    # -- keep-alive, flow control and closing ------------------------------------------
+
+    def _send_keepalive_ping(self) -> None:
+        self.ping_timer = None
+        if self.state is not _OPEN or self.transport.is_closing():
+            return
+        self.send_ping(os.urandom(4))
+        if self.ping_timeout:
+            self.pong_timer = self.loop.call_later(self.ping_timeout, self._keepalive_timed_out)
+        if self.ping_interval:
+            self.ping_timer = self.loop.call_later(self.ping_interval, self._send_keepalive_ping)
+
+    def _keepalive_timed_out(self) -> None:
+        self.pong_timer = None
+        self.logger.debug("%sWebSocket keepalive ping timeout.", self.log_prefix)
+        self.close_code, self.close_reason = 1011, "keepalive ping timeout"
+        self.transport.abort()  # a peer that does not answer pings would not answer close
+
+    def _cancel_timers(self) -> None:
+        for timer in (self.ping_timer, self.pong_timer, self.close_timer):
+            if timer is not None:
+                timer.cancel()
+        self.ping_timer = self.pong_timer = self.close_timer = None
+
+    def queue_disconnect(self, code: int, reason: str) -> None:
+        self.close_code, self.close_reason = code, reason
+        self.events.append(self.disconnect_event())
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _resume_reading(self) -> None:
+        self.read_paused = False
+        if not self.transport.is_closing():
+            self.transport.resume_reading()
+
+    def write(self, data: bytes) -> None:
+        """Queue bytes for the socket; they leave together at the end of this loop pass."""
+        if not data:
+            return
+        pending = self.pending_output
+        if not pending:
+            queue = self.flush_queue
+            if not queue:
+                self.loop.call_soon(flush_connections, queue)
+            queue.append(self)
+        pending.append(data)
+        self.pending_size += len(data)
+        if self.pending_size > HIGH_WATER_LIMIT:
+            self.flush_output()  # keep memory bounded and let flow control see the data
+
+    def flush_output(self) -> None:
+        pending = self.pending_output
+        if pending:
+            self.pending_output = []
+            self.pending_size = 0
+            transport = self.transport
+            if transport.is_closing():
+                return
+            if len(pending) == 1:
+                transport.write(pending[0])
+            else:
+                transport.write(b"".join(pending))
+
+    def is_closing(self) -> bool:
+        return self.transport.is_closing()
+
+    def close_transport(self) -> None:
+        """Close once the queued bytes are written."""
+        self.flush_output()
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    # -- called by the server ----------------------------------------------------------
+
+    def deadline_expired(self) -> None:
+        self.deadline = math.inf
+
+    def shutdown(self) -> None:
+        """Server shutdown: close with 1012 (service restart); the app sees the disconnect."""
+        state = self.state
+        if state is _OPEN:
+            self.queue_disconnect(SERVICE_RESTART, "")
+            self._close(SERVICE_RESTART, "")
+        elif state is _HANDSHAKE or state is _CONNECTING:
+            # Refused with 503; an app still deciding sees a client that went away.
+            self.state = _DISCONNECTED
+            self.queue_disconnect(SERVICE_RESTART, "")
+            self.write(wire.error_response(503, self.server_state.default_headers))
+            self.close_transport()

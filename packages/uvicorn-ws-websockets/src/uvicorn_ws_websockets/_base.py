@@ -1,0 +1,148 @@
+"""What both websockets implementations share: the handshake and turning frames into messages.
+
+websockets' sans-I/O ``ServerProtocol`` parses the replayed request and validates it
+before the app runs; the app's accept then sends the response it prepared.
+"""
+
+from __future__ import annotations
+
+from websockets.extensions.permessage_deflate import enable_server_permessage_deflate
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Request, Response
+from websockets.protocol import State
+from websockets.server import ServerProtocol
+
+from uvicorn.protocols.websockets.connection import WebSocketConnection
+
+_INVALID_DATA = 1007
+
+
+class WebSocketsConnection(WebSocketConnection):
+    """A WebSocket connection whose handshake and frames websockets' protocol handles."""
+
+    response: Response | None = None
+    fragments_opcode: Opcode | None = None
+    close_reported = False
+
+    def init_adapter(self) -> None:
+        # websockets' recommended settings (smaller windows, less memory per connection).
+        extensions = enable_server_permessage_deflate(None) if self.per_message_deflate else None
+        self.protocol = ServerProtocol(extensions=extensions, max_size=self.max_size)
+        self.fragments: list[bytes] = []
+
+    def feed_handshake(self, data: bytes) -> None:
+        """Parse the opening handshake; the app starts when it is valid."""
+        protocol = self.protocol
+        protocol.receive_data(data)
+        for event in protocol.events_received():
+            if isinstance(event, Request):
+                self._request_parsed(event)
+            elif isinstance(event, Frame):
+                self.frame_received(event)  # frames sent right after the handshake
+        if self.response is None and protocol.handshake_exc is not None:
+            protocol.data_to_send()  # websockets' own 400: the core answers instead
+            self.reject_handshake(400, str(protocol.handshake_exc))
+
+    def _request_parsed(self, request: Request) -> None:
+        response = self.protocol.accept(request)
+        if response.status_code != 101:
+            self.reject_handshake(response.status_code, str(self.protocol.handshake_exc))
+            return
+        for name in ("Date", "Server"):
+            if name in response.headers:
+                del response.headers[name]  # the server's default headers are the core's
+        self.response = response
+        headers = (
+            []  # the core uses the head the HTTP connection parsed
+            if self.handshake_head is not None
+            else [
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in request.headers.raw_items()
+            ]
+        )
+        self.request_received(request.path.encode("latin-1"), headers)
+
+    def accept_handshake(self, subprotocol: str | None, headers: list[tuple[bytes, bytes]]) -> None:
+        response = self.response
+        assert response is not None
+        if subprotocol is not None:
+            response.headers["Sec-WebSocket-Protocol"] = subprotocol
+        for name, value in headers:
+            response.headers[name.decode("latin-1")] = value.decode("latin-1")
+        self.protocol.send_response(response)
+        self.write_output()
+        self.handshake_complete()
+
+    def handshake_complete(self) -> None:
+        """The 101 response is written: frames flow from now on."""
+
+    def frame_received(self, frame: Frame) -> None:
+        opcode = frame.opcode
+        if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
+            if frame.fin:
+                self._deliver(opcode, frame.data)
+            else:
+                self.fragments_opcode = opcode
+                self.fragments.append(bytes(frame.data))
+        elif opcode is Opcode.CONT:
+            self.fragments.append(bytes(frame.data))
+            if frame.fin and self.fragments_opcode is not None:
+                data, self.fragments = b"".join(self.fragments), []
+                self._deliver(self.fragments_opcode, data)
+                self.fragments_opcode = None
+        elif opcode is Opcode.PONG:
+            self.pong_received()
+
+    def _deliver(self, opcode: Opcode, data: bytes | bytearray | memoryview) -> None:
+        if opcode is Opcode.BINARY:
+            self.message_received(bytes(data))
+            return
+        try:
+            text = bytes(data).decode()
+        except UnicodeDecodeError as exc:
+            self.protocol.fail(_INVALID_DATA, f"{exc.reason} at position {exc.start}")
+            self.write_output()
+            self._report_failure()
+            return
+        self.message_received(text)
+
+    def check_closed(self) -> None:
+        """After parsing: report a close frame received, or invalid input from the peer."""
+        if self.close_reported:
+            return
+        protocol = self.protocol
+        if protocol.close_rcvd is not None:
+            self.close_reported = True
+            self.close_received(protocol.close_rcvd.code, protocol.close_rcvd.reason)
+        elif protocol.parser_exc is not None:
+            self._report_failure()
+
+    def _report_failure(self) -> None:
+        self.close_reported = True
+        close = self.protocol.close_sent
+        if close is None:
+            self.protocol_failed(1002, str(self.protocol.parser_exc))
+        else:
+            self.protocol_failed(close.code, close.reason)
+
+    def write_output(self) -> None:
+        for data in self.protocol.data_to_send():
+            self.write(data)
+
+    def send_message(self, data: str | bytes) -> None:
+        if self.protocol.state is State.OPEN:
+            if type(data) is str:
+                self.protocol.send_text(data.encode())
+            else:
+                self.protocol.send_binary(data)  # type: ignore[arg-type]  # bytes
+            self.write_output()
+
+    def send_close(self, code: int, reason: str) -> None:
+        if self.protocol.state is State.OPEN:
+            self.protocol.send_close(code, reason)
+            self.write_output()
+
+    def send_ping(self, payload: bytes) -> None:
+        if self.protocol.state is State.OPEN:
+            self.protocol.send_ping(payload)
+            self.write_output()

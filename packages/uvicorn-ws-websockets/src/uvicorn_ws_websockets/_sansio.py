@@ -1,0 +1,30 @@
+"""``websockets-sansio``: frames parsed and written by websockets' sans-I/O protocol.
+
+Keep-alive pings, flow control and everything ASGI are the core's; per message this
+module only feeds bytes to ``ServerProtocol`` and turns its frames into messages.
+"""
+
+from __future__ import annotations
+
+from uvicorn_ws_websockets._base import WebSocketsConnection
+
+
+class WebSocketsSansIOProtocol(WebSocketsConnection):
+    """A WebSocket connection on websockets' ``ServerProtocol``, with no task of its own."""
+
+    handshaking = True
+
+    def feed_data(self, data: bytes) -> None:
+        if self.handshaking:
+            self.feed_handshake(data)
+            return
+        protocol = self.protocol
+        protocol.receive_data(data)
+        frame_received = self.frame_received
+        for event in protocol.events_received():
+            frame_received(event)  # type: ignore[arg-type]  # only frames once open
+        self.write_output()  # pongs and close replies
+        self.check_closed()
+
+    def handshake_complete(self) -> None:
+        self.handshaking = False

@@ -1,0 +1,122 @@
+"""WebSocket adapter on wsproto: bytes in, events out; events in, bytes out.
+
+Everything else (the ASGI cycle, keep-alive pings, flow control, shutdown) is the core's
+:class:`~uvicorn.protocols.websockets.connection.WebSocketConnection`.
+"""
+
+from __future__ import annotations
+
+from wsproto import ConnectionType, WSConnection
+from wsproto.connection import ConnectionState
+from wsproto.events import (
+    AcceptConnection,
+    BytesMessage,
+    CloseConnection,
+    Message,
+    Ping,
+    Pong,
+    Request,
+    TextMessage,
+)
+from wsproto.extensions import Extension, PerMessageDeflate
+from wsproto.utilities import LocalProtocolError, RemoteProtocolError
+
+from uvicorn.protocols.websockets.connection import WebSocketConnection
+
+_MESSAGE_TOO_BIG = 1009
+_PROTOCOL_ERROR = 1002
+_CLOSE_SENT = frozenset((ConnectionState.LOCAL_CLOSING, ConnectionState.CLOSED))
+
+
+class WSProtocol(WebSocketConnection):
+    """A WebSocket connection whose frames are read and written by wsproto."""
+
+    def init_adapter(self) -> None:
+        self.conn = WSConnection(connection_type=ConnectionType.SERVER)
+        self.fragments: list[str] | list[bytes] = []
+        self.fragments_size = 0
+
+    def feed_data(self, data: bytes) -> None:
+        conn = self.conn
+        try:
+            conn.receive_data(data)
+        except RemoteProtocolError as exc:
+            self.reject_handshake(400, str(exc))
+            return
+        except LocalProtocolError:
+            return  # data after the connection closed: nothing to read any more
+        for event in conn.events():
+            if conn.state in _CLOSE_SENT and not isinstance(event, CloseConnection):
+                continue  # once our close frame is out, only the peer's close matters
+            if isinstance(event, Message):
+                self._message_part_received(event)
+            elif isinstance(event, Ping):
+                self.write(conn.send(event.response()))
+            elif isinstance(event, Pong):
+                self.pong_received()
+            elif isinstance(event, CloseConnection):
+                self._close_frame_received(event)
+                return
+            elif isinstance(event, Request):
+                headers = [(b"host", event.host.encode("latin-1")), *event.extra_headers]
+                self.request_received(event.target.encode("latin-1"), headers)
+
+    def _message_part_received(self, event: Message[str] | Message[bytes | bytearray]) -> None:
+        data = event.data
+        size = len(data) if not isinstance(data, str) or data.isascii() else len(data.encode())
+        if event.message_finished and not self.fragments:
+            if size > self.max_size:  # --ws-max-size counts bytes, also of text
+                self._fail(_MESSAGE_TOO_BIG, "message too big")
+                return
+            self.message_received(data if isinstance(data, str) else bytes(data))
+            return
+        self.fragments.append(data)  # type: ignore[arg-type]  # one type per message
+        self.fragments_size += size
+        if self.fragments_size > self.max_size:
+            self._fail(_MESSAGE_TOO_BIG, "message too big")
+        elif event.message_finished:
+            parts, self.fragments, self.fragments_size = self.fragments, [], 0
+            if isinstance(event, BytesMessage):
+                self.message_received(b"".join(parts))  # type: ignore[arg-type]  # bytes parts
+            else:
+                self.message_received("".join(parts))  # type: ignore[arg-type]  # str parts
+
+    def _close_frame_received(self, event: CloseConnection) -> None:
+        conn = self.conn
+        if conn.state is ConnectionState.OPEN:
+            # wsproto reports invalid input as a close event, without changing state.
+            self._fail(event.code or _PROTOCOL_ERROR, event.reason or "")
+            return
+        if conn.state is ConnectionState.REMOTE_CLOSING:
+            self.write(conn.send(event.response()))
+        self.close_received(event.code, event.reason or "")
+
+    def _fail(self, code: int, reason: str) -> None:
+        if self.conn.state is ConnectionState.OPEN:
+            self.write(self.conn.send(CloseConnection(code=code, reason=reason)))
+        self.protocol_failed(code, reason)
+
+    def accept_handshake(self, subprotocol: str | None, headers: list[tuple[bytes, bytes]]) -> None:
+        extensions: list[Extension] = [PerMessageDeflate()] if self.per_message_deflate else []
+        self.write(
+            self.conn.send(
+                AcceptConnection(
+                    subprotocol=subprotocol, extensions=extensions, extra_headers=headers
+                )
+            )
+        )
+
+    def send_message(self, data: str | bytes) -> None:
+        if self.conn.state is ConnectionState.OPEN:
+            if isinstance(data, str):
+                self.write(self.conn.send(TextMessage(data=data)))
+            else:
+                self.write(self.conn.send(BytesMessage(data=data)))
+
+    def send_close(self, code: int, reason: str) -> None:
+        if self.conn.state in (ConnectionState.OPEN, ConnectionState.REMOTE_CLOSING):
+            self.write(self.conn.send(CloseConnection(code=code, reason=reason or None)))
+
+    def send_ping(self, payload: bytes) -> None:
+        if self.conn.state is ConnectionState.OPEN:
+            self.write(self.conn.send(Ping(payload=payload)))

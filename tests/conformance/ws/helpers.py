@@ -1,0 +1,96 @@
+"""Helpers for WebSocket conformance tests: a server per (HTTP x WebSocket) pair, clients."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import socket
+import struct
+from collections.abc import Iterator
+from typing import Any
+
+from tests.utils import RunningServer, run_server
+
+HANDSHAKE_KEY = base64.b64encode(b"0123456789abcdef").decode("ascii")
+
+
+@contextlib.contextmanager
+def ws_server(app: Any, http_impl: str, ws_impl: str, **kwargs: Any) -> Iterator[RunningServer]:
+    with run_server(app, http=http_impl, ws=ws_impl, **kwargs) as server:
+        yield server
+
+
+def ws_url(server: RunningServer, path: str = "/") -> str:
+    return f"ws://{server.host}:{server.port}{path}"
+
+
+def handshake_request(path: str = "/", extra: str = "") -> bytes:
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {HANDSHAKE_KEY}\r\n"
+        f"Sec-WebSocket-Version: 13\r\n{extra}\r\n"
+    ).encode("ascii")
+
+
+def open_raw(server: RunningServer, path: str = "/", timeout: float = 5.0) -> socket.socket:
+    """A raw socket past the opening handshake (the 101 response is read and checked)."""
+    conn = socket.create_connection((server.host, server.port), timeout=timeout)
+    conn.sendall(handshake_request(path))
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = conn.recv(1)
+        if not chunk:
+            raise ConnectionError(f"closed during handshake: {head!r}")
+        head += chunk
+    assert head.startswith(b"HTTP/1.1 101"), head
+    return conn
+
+
+def frame(
+    opcode: int, payload: bytes, *, fin: bool = True, mask: bool = True, rsv: int = 0
+) -> bytes:
+    """One WebSocket frame as a client writes it (masked unless told otherwise)."""
+    first = (0x80 if fin else 0) | (rsv << 4) | opcode
+    length = len(payload)
+    mask_bit = 0x80 if mask else 0
+    if length < 126:
+        head = struct.pack("!BB", first, mask_bit | length)
+    elif length < 65536:
+        head = struct.pack("!BBH", first, mask_bit | 126, length)
+    else:
+        head = struct.pack("!BBQ", first, mask_bit | 127, length)
+    if not mask:
+        return head + payload
+    key = os.urandom(4)
+    masked = bytes(byte ^ key[index % 4] for index, byte in enumerate(payload))
+    return head + key + masked
+
+
+def read_frame(conn: socket.socket) -> tuple[int, bytes]:
+    """One unmasked server frame: (opcode, payload)."""
+
+    def exactly(size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = conn.recv(size - len(data))
+            if not chunk:
+                raise ConnectionError("closed mid-frame")
+            data += chunk
+        return data
+
+    first, second = exactly(2)
+    length = second & 0x7F
+    if length == 126:
+        (length,) = struct.unpack("!H", exactly(2))
+    elif length == 127:
+        (length,) = struct.unpack("!Q", exactly(8))
+    return first & 0x0F, exactly(length)
+
+
+def read_close_code(conn: socket.socket) -> int:
+    """Read frames until the server's close frame; return its status code."""
+    while True:
+        opcode, payload = read_frame(conn)
+        if opcode == 0x8:
+            return int(struct.unpack("!H", payload[:2])[0]) if len(payload) >= 2 else 1005

@@ -1,0 +1,51 @@
+"""The upgrade hand-off, and the classes each WebSocket plugin exports."""
+
+from __future__ import annotations
+
+import signal
+import socket
+
+import pytest
+
+from tests.conformance.ws.apps import echo
+from tests.conformance.ws.helpers import frame, handshake_request, read_close_code
+from tests.utils import ServerProcess, read_until_closed, run_server
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_protocol_class_by_import_string_gets_the_replayed_head(http_impl: str) -> None:
+    ws = "tests.conformance.ws.apps:ReplayedHeadProtocol"
+    with run_server(echo, http=http_impl, ws=ws) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(handshake_request("/replayed?x=1"))
+            reply = read_until_closed(conn)
+    assert reply == b"HTTP/1.1 101 Switching Protocols\r\n\r\nGET /replayed?x=1 HTTP/1.1"
+
+
+def test_plugins_export_uvicorn_class_names() -> None:
+    from uvicorn.protocols.websockets.connection import WebSocketConnection
+    from uvicorn_ws_websockets import WebSocketProtocol, WebSocketsSansIOProtocol
+    from uvicorn_ws_wsproto import WSProtocol
+
+    for cls in (WebSocketProtocol, WebSocketsSansIOProtocol, WSProtocol):
+        assert issubclass(cls, WebSocketConnection)
+
+
+@pytest.mark.subprocess
+def test_sigterm_closes_websockets_with_1012_and_exits_0(ws_impl: str) -> None:
+    args = ["tests.conformance.ws.apps:echo", "--port", "0", "--ws", ws_impl]
+    with ServerProcess(args) as server:
+        port = server.wait_running()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(handshake_request())
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += conn.recv(1)
+            assert head.startswith(b"HTTP/1.1 101")
+            server.signal(signal.SIGTERM)
+            assert read_close_code(conn) == 1012
+            conn.sendall(frame(0x8, b"\x03\xf4"))
+            read_until_closed(conn)
+        assert server.wait() == 0
+    assert "Finished server process" in server.output
