@@ -78,7 +78,7 @@ def test_standard_depends_on_recommended_workspace_plugins_in_lockstep() -> None
         assert name in members, f"uvicorn-standard depends on {name}, not a workspace member"
         assert ">" + version_range == expected_range, dependency
     assert {"uvicorn-core", "uvicorn-http-httptools", "uvicorn-loop-uvloop"} <= set(names)
-    assert "uvicorn-reload" in names
+    assert {"uvicorn-reload", "uvicorn-ws-websockets"} <= set(names)
 
 
 def test_core_depends_on_click_and_pluggy_only() -> None:

@@ -49,6 +49,7 @@ from uvicorn.protocols.utils import (
     get_local_addr,
     get_path_with_query_string,
     get_remote_addr,
+    get_tls_extension,
     is_ssl,
 )
 
@@ -95,6 +96,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
     server: tuple[str, int] | None = None
     client: tuple[str, int] | None = None
     scheme = "ws"
+    extensions: dict[str, dict[object, object]] = _EXTENSIONS  # plus "tls" on TLS connections
     scope: WebSocketScope
     state = _HANDSHAKE
     read_paused = False
@@ -177,7 +179,11 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]  # always a stream transport
         self.server = get_local_addr(self.transport)
         self.client = get_remote_addr(self.transport)
-        self.scheme = "wss" if is_ssl(self.transport) else "ws"
+        if is_ssl(self.transport):
+            self.scheme = "wss"
+            self.extensions = {**_EXTENSIONS, "tls": get_tls_extension(self.transport) or {}}
+        else:
+            self.scheme = "ws"
         if self.trace_enabled:
             self.logger.log(TRACE_LOG_LEVEL, "%sWebSocket connection made", self.log_prefix)
 
@@ -242,7 +248,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
             "headers": headers,
             "subprotocols": subprotocols,
             "state": self.app_state.copy(),
-            "extensions": _EXTENSIONS,
+            "extensions": self.extensions,
         }
         self.state = _CONNECTING
         self.events.append({"type": "websocket.connect"})
