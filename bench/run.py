@@ -384,8 +384,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--only", default=",".join(SERVERS))
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
     parser.add_argument(
@@ -442,6 +442,8 @@ def render(
         f"Python {platform.python_version()}, {args.rounds} rounds x {args.seconds} s, "
         f"server on CPU {SERVER_CPU}, wrk on CPU {CLIENT_CPU}",
         "",
+        "ratios are medians of per-round ratios against the reference measured in that round",
+        "",
         "| workload | server | median | unit | vs upstream | p99 ms | peak RSS MiB | errors |",
         "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |",
     ]
@@ -450,7 +452,13 @@ def render(
         value = statistics.median(s.value for s in runs)
         reference_name = REFERENCE_OF.get(server, "upstream")
         reference = samples.get((reference_name, workload))
-        ratio = value / statistics.median(s.value for s in reference) if reference else float("nan")
+        # The median of per-round ratios: each round measures both servers back to back,
+        # which cancels most of the drift a shared machine shows between rounds.
+        ratio = (
+            statistics.median(s.value / r.value for s, r in zip(runs, reference, strict=True))
+            if reference
+            else float("nan")
+        )
         unit = "MiB/s" if WORKLOADS[workload].metric == "bytes" else "req/s"
         shown = value / 1024**2 if unit == "MiB/s" else value
         lines.append(
