@@ -152,7 +152,8 @@ def run_worker(http: str, count: int, profile: bool, connections: int) -> None:
 def worker_command(venv: str, http: str, count: int, connections: int) -> list[str]:
     python = str(VENVS / venv / "bin" / "python")
     script = str(Path(__file__).resolve())
-    return [python, script, "--worker", http, "--requests", str(count), "--connections", str(connections)]
+    options = ["--requests", str(count), "--connections", str(connections)]
+    return [python, script, "--worker", http, *options]
 
 
 def wall_time(venv: str, http: str, count: int, connections: int) -> float:
