@@ -6,9 +6,12 @@ import asyncio
 import ssl
 import urllib.parse
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from uvicorn._types import WWWScope
+
+if TYPE_CHECKING:
+    from uvicorn.server import ServerState
 
 
 class BufferedWriter(Protocol):
@@ -29,8 +32,17 @@ def flush_connections(queue: list[BufferedWriter]) -> None:
         connection.flush_output()
 
 
+# Queued output above this many bytes is written at once, so that memory stays bounded
+# and the transport's flow control sees the data.
+HIGH_WATER_LIMIT: Final = 65536
+
+
 class WriteFlowControl:
-    """Write flow control shared by HTTP and WebSocket connections.
+    """Output queueing and write flow control shared by HTTP and WebSocket connections.
+
+    ``write()`` queues bytes; they leave in one write per connection at the end of the
+    loop pass (``flush_connections``), or at the end of ``data_received`` while
+    ``receiving`` is set, whose caller then calls ``flush_output()`` itself.
 
     The transport calls ``pause_writing``/``resume_writing``; a sender that finds
     ``write_paused`` set awaits ``drain()`` until the transport's buffer has room (or the
@@ -38,8 +50,48 @@ class WriteFlowControl:
     """
 
     write_paused = False
+    receiving = False  # inside data_received: its end writes what was queued
+    closing = False  # close the transport once the queued bytes are written
+    pending_size = 0
     loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    server_state: ServerState  # its flush_queue collects connections with output
+    pending_output: list[bytes]
     drain_waiters: list[asyncio.Future[None]]
+
+    def write(self, data: bytes, more: bytes = b"") -> None:
+        """Queue ``data`` (and ``more``) for the socket; empty data writes nothing."""
+        if not data:
+            return
+        pending = self.pending_output
+        if not pending and not self.receiving:  # data_received flushes at its end
+            queue = self.server_state.flush_queue
+            if not queue:
+                self.loop.call_soon(flush_connections, queue)
+            queue.append(self)
+        pending.append(data)
+        size = self.pending_size + len(data)
+        if more:
+            pending.append(more)
+            size += len(more)
+        self.pending_size = size
+        if size > HIGH_WATER_LIMIT:
+            self.flush_output()
+
+    def flush_output(self) -> None:
+        pending = self.pending_output
+        transport = self.transport
+        if pending:
+            self.pending_output = []
+            self.pending_size = 0
+            if transport.is_closing():
+                return
+            if len(pending) == 1:
+                transport.write(pending[0])
+            else:
+                transport.writelines(pending)
+        if self.closing and not transport.is_closing():
+            transport.close()
 
     def is_closing(self) -> bool:
         raise NotImplementedError

@@ -34,7 +34,6 @@ from uvicorn.logging import TRACE_LOG_LEVEL
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.http.cycle import (
     FRAMING_HEADER_NAMES,
-    HIGH_WATER_LIMIT,
     RequestResponseCycle,
     ResponseState,
 )
@@ -42,7 +41,6 @@ from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.request import InvalidRequest, RequestHead, parse_request_head
 from uvicorn.protocols.utils import (
     WriteFlowControl,
-    flush_connections,
     get_local_addr,
     get_remote_addr,
     get_tls_extension,
@@ -104,9 +102,6 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     deadline = math.inf
     driving = False  # running apps eagerly (see _drive)
     feeding = False  # inside feed_data: apps start when the chunk is parsed
-    receiving = False  # inside data_received: its end writes what was queued
-    closing = False
-    pending_size = 0
     served = False  # a request head arrived on this connection
     draining = False  # shutting down: serve the first request, if it comes soon, and close
 
@@ -434,39 +429,6 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             self._drive()
 
     # -- writing, flow control and closing ---------------------------------------------
-
-    def write(self, data: bytes, more: bytes = b"") -> None:
-        """Queue bytes for the socket; they leave together at the end of data_received or,
-        from a task, of this loop pass."""
-        pending = self.pending_output
-        if not pending and not self.receiving:  # data_received flushes at its end
-            queue = self.server_state.flush_queue
-            if not queue:
-                self.loop.call_soon(flush_connections, queue)
-            queue.append(self)
-        pending.append(data)
-        size = self.pending_size + len(data)
-        if more:
-            pending.append(more)
-            size += len(more)
-        self.pending_size = size
-        if size > HIGH_WATER_LIMIT:
-            self.flush_output()  # keep memory bounded and let flow control see the data
-
-    def flush_output(self) -> None:
-        pending = self.pending_output
-        transport = self.transport
-        if pending:
-            self.pending_output = []
-            self.pending_size = 0
-            if transport.is_closing():
-                return
-            if len(pending) == 1:
-                transport.write(pending[0])
-            else:
-                transport.writelines(pending)
-        if self.closing and not transport.is_closing():
-            transport.close()
 
     def is_closing(self) -> bool:
         """True once the server decided to close, even before the queued bytes left."""

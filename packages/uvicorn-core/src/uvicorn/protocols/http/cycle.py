@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING, Any, Final
 from uvicorn._eager import resume
 from uvicorn._types import ASGI3Application, ASGIReceiveEvent, ASGISendEvent, HTTPScope
 from uvicorn.protocols.http.wire import CHUNKED_END, STATUS_LINES, encode_header_block
-from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
+from uvicorn.protocols.utils import (
+    HIGH_WATER_LIMIT,
+    get_client_addr,
+    get_path_with_query_string,
+)
 
 if TYPE_CHECKING:
     from uvicorn.protocols.http.connection import HTTPConnection
     from uvicorn.protocols.http.request import RequestHead
 
-HIGH_WATER_LIMIT: Final = 65536
 
 _CONTENT_LENGTH: Final = b"content-length"
 _CONNECTION: Final = b"connection"

@@ -40,11 +40,9 @@ from uvicorn._types import (
 )
 from uvicorn.logging import TRACE_LOG_LEVEL
 from uvicorn.protocols.http import wire
-from uvicorn.protocols.http.cycle import HIGH_WATER_LIMIT
 from uvicorn.protocols.utils import (
     ClientDisconnected,
     WriteFlowControl,
-    flush_connections,
     get_client_addr,
     get_local_addr,
     get_path_with_query_string,
@@ -140,8 +138,6 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self.waiter: asyncio.Future[None] | None = None
         self.drain_waiters: list[asyncio.Future[None]] = []
         self.pending_output: list[bytes] = []
-        self.pending_size = 0
-        self.flush_queue = server_state.flush_queue
         self.init_adapter()
 
     @property
@@ -507,34 +503,6 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self.read_paused = False
         if not self.transport.is_closing():
             self.transport.resume_reading()
-
-    def write(self, data: bytes) -> None:
-        """Queue bytes for the socket; they leave together at the end of this loop pass."""
-        if not data:
-            return
-        pending = self.pending_output
-        if not pending:
-            queue = self.flush_queue
-            if not queue:
-                self.loop.call_soon(flush_connections, queue)
-            queue.append(self)
-        pending.append(data)
-        self.pending_size += len(data)
-        if self.pending_size > HIGH_WATER_LIMIT:
-            self.flush_output()  # keep memory bounded and let flow control see the data
-
-    def flush_output(self) -> None:
-        pending = self.pending_output
-        if pending:
-            self.pending_output = []
-            self.pending_size = 0
-            transport = self.transport
-            if transport.is_closing():
-                return
-            if len(pending) == 1:
-                transport.write(pending[0])
-            else:
-                transport.write(b"".join(pending))
 
     def is_closing(self) -> bool:
         return self.transport.is_closing()
