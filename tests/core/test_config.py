@@ -21,7 +21,7 @@ import yaml
 
 from tests import apps
 from tests.conftest import available_implementations
-from tests.utils import raw_request, run_server
+from tests.utils import needs_ipv6, raw_request, run_server
 from uvicorn.config import LOGGING_CONFIG, Config
 from uvicorn.logging import TRACE_LOG_LEVEL, AccessFormatter, ColourizedFormatter, DefaultFormatter
 from uvicorn.middleware.asgi2 import ASGI2Middleware
@@ -706,22 +706,6 @@ def test_bind_socket_ipv4_listens_on_an_ephemeral_port() -> None:
         assert port != 0
         assert not sock.getblocking()
         assert_accepts_connections(sock, (host, port))
-
-
-def ipv6_loopback_available() -> bool:
-    if not socket.has_ipv6:
-        return False
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
-
-
-needs_ipv6 = pytest.mark.skipif(
-    not ipv6_loopback_available(), reason="this machine has no IPv6 loopback (::1)"
-)
 
 
 @needs_ipv6

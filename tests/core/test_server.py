@@ -27,29 +27,20 @@ import pytest
 
 import uvicorn
 from tests import apps
-from tests.utils import ServerProcess, ThreadedServer, read_response, run_server, wait_for
+from tests.utils import (
+    ServerProcess,
+    ThreadedServer,
+    needs_ipv6,
+    read_response,
+    run_server,
+    wait_for,
+)
 from uvicorn.config import Config
 from uvicorn.server import Server
 
 pytestmark = pytest.mark.timeout(30)
 
 SHUTDOWN_BOUND = 10.0  # seconds a stop may take at most in these tests; the real cost is ~0.1 s
-
-
-def ipv6_loopback_available() -> bool:
-    if not socket.has_ipv6:
-        return False
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
-
-
-needs_ipv6 = pytest.mark.skipif(
-    not ipv6_loopback_available(), reason="this machine has no IPv6 loopback (::1)"
-)
 
 
 class Records(logging.Handler):
