@@ -19,15 +19,20 @@ pytestmark = [
 ]
 
 
-def test_serving_without_http_plugin_exits_3_with_install_hint() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "uvicorn", "tests.apps:hello", "--port", "0"],
+def run_uvicorn(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m uvicorn ARGS`` in the repository root, as a user would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "uvicorn", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
     )
+
+
+def test_serving_without_http_plugin_exits_3_with_install_hint() -> None:
+    result = run_uvicorn("tests.apps:hello", "--port", "0")
     assert result.returncode == 3
     assert "No HTTP implementation is installed" in result.stderr
     assert "uvicorn-http-h11" in result.stderr
@@ -35,14 +40,7 @@ def test_serving_without_http_plugin_exits_3_with_install_hint() -> None:
 
 
 def test_list_plugins_shows_builtins_without_http_plugin() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "uvicorn", "--list-plugins"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = run_uvicorn("--list-plugins")
     assert result.returncode == 0
     assert "asyncio" in result.stdout
     assert "none installed" in result.stdout
@@ -60,14 +58,7 @@ def test_reload_uses_the_stat_reloader_without_uvicorn_reload() -> None:
 
 def test_reload_patterns_without_watchfiles_exit_3_with_install_hint() -> None:
     options = ["--port", "0", "--reload", "--reload-include", "*.html"]
-    result = subprocess.run(
-        [sys.executable, "-m", "uvicorn", "tests.apps:hello", *options],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = run_uvicorn("tests.apps:hello", *options)
     assert result.returncode == 3
     assert "--reload-include and --reload-exclude need the watchfiles reloader" in result.stderr
     assert "pip install uvicorn-reload" in result.stderr
