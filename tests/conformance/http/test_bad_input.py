@@ -107,6 +107,19 @@ def test_head_limit_follows_h11_max_incomplete_event_size(http_impl: str) -> Non
         assert status_of(raw_request(server.port, request)) == 431
 
 
+def test_oversized_pipelined_head_is_refused_after_the_first_response(http_impl: str) -> None:
+    # Both heads come in one write: the second starts inside the chunk, after the first.
+    first = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    second = b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 2000 + b"\r\n\r\n"
+    with run_server(apps.hello, http=http_impl, h11_max_incomplete_event_size=1024) as server:
+        response = raw_request(server.port, first + second)
+    assert response.startswith(b"HTTP/1.1 200 OK")
+    assert response.count(b"Hello, world!") == 1  # the oversized request is not served
+    # Either answered with 431 or, when refused mid-response, closed after the first.
+    responses = response.count(b"HTTP/1.1 ")
+    assert responses == 1 or status_of(response[response.index(b"HTTP/1.1 ", 1) :]) == 431
+
+
 def test_bad_pipelined_request_does_not_corrupt_the_first_response(http_impl: str) -> None:
     request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nNOT HTTP AT ALL\r\n\r\n"
     with run_server(apps.hello, http=http_impl) as server:

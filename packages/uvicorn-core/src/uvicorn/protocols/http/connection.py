@@ -58,6 +58,8 @@ HTTP_SPEC_VERSION: Final = "2.3"
 # deliver it. A worker stopping during a rolling restart may have accepted a connection
 # from the shared socket an instant before; closing it would drop that request.
 FIRST_REQUEST_GRACE: Final = 1.0
+# chunk_length outside data_received: larger than any head limit, so heads get measured.
+_UNKNOWN_LENGTH: Final = 1 << 62
 
 
 class HTTPConnection(WriteFlowControl, asyncio.Protocol):
@@ -104,6 +106,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     feeding = False  # inside feed_data: apps start when the chunk is parsed
     served = False  # a request head arrived on this connection
     draining = False  # shutting down: serve the first request, if it comes soon, and close
+    chunk_length = _UNKNOWN_LENGTH  # length of the chunk being parsed, in data_received
 
     def __init__(
         self,
@@ -199,8 +202,10 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             if not self.newline_seen and b"\n" in data:
                 self.newline_seen = True
         self.receiving = self.feeding = True
+        self.chunk_length = len(data)
         self.feed_data(data)  # a parser exception closes the transport: no reset needed
         self.feeding = False
+        self.chunk_length = _UNKNOWN_LENGTH  # heads parsed later are measured
         if self.awaiting_head and self.head_bytes > self.max_head_size and not self.is_closing():
             self.reject_oversized_head()
         # Apps start once the whole chunk is parsed: a body that came with the head is
@@ -222,13 +227,19 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         http_version: str,
         headers: list[tuple[bytes, bytes]],
     ) -> None:
+        # A head that arrived within max_head_size bytes needs no measuring: either it
+        # spans the chunks counted in head_bytes, or it lies inside the current chunk.
+        max_head_size = self.max_head_size
+        unmeasured = self.head_bytes <= max_head_size and self.chunk_length <= max_head_size
         self.awaiting_head = False
         self.served = True
         self.head_bytes = 0
         self.newline_seen = False
         self.deadline = math.inf
         try:
-            head = parse_request_head(method, target, http_version, headers, self.max_head_size)
+            head = parse_request_head(
+                method, target, http_version, headers, None if unmeasured else max_head_size
+            )
         except InvalidRequest as exc:
             self.reject_request(exc.status, exc.message)
             return

@@ -66,15 +66,16 @@ def parse_request_head(
     target: bytes,
     http_version: str,
     headers: list[tuple[bytes, bytes]],
-    max_head_size: int,
+    max_head_size: int | None,
 ) -> RequestHead:
     """Check a request head and derive its framing; raise InvalidRequest to refuse it.
 
-    ``headers`` must already have lower-cased names, as ASGI requires.
+    ``headers`` must already have lower-cased names, as ASGI requires. ``max_head_size``
+    is None when the caller knows the head is within the limit (it arrived in fewer
+    bytes), which spares measuring it.
     """
-    size = len(method) + len(target) + 12
-    if size > max_head_size:
-        raise InvalidRequest(414, "Request URI too long")
+    if max_head_size is not None:
+        _check_head_size(method, target, headers, max_head_size)
     if http_version != "1.1" and http_version != "1.0":
         if http_version in ("", "0.9"):
             raise InvalidRequest(400, "Invalid HTTP request line")
@@ -96,9 +97,7 @@ def parse_request_head(
     content_length: bytes | None = None
     transfer_encoding: list[bytes] | None = None
     connection: list[bytes] | None = None
-    size += 4 * len(headers)
     for name, value in headers:
-        size += len(name) + len(value)
         if name not in _FRAMING_HEADERS:
             continue
         if name == _HOST:
@@ -118,8 +117,6 @@ def parse_request_head(
             head.expect_continue = value.lower() == b"100-continue"
         else:
             head.upgrade = value.lower()
-    if size > max_head_size:
-        raise InvalidRequest(431, "Request header fields too large")
 
     if http_version == "1.1":
         if hosts != 1:
@@ -148,6 +145,18 @@ def parse_request_head(
     if head.upgrade is not None and (connection is None or b"upgrade" not in connection):
         head.upgrade = None
     return head
+
+
+def _check_head_size(
+    method: bytes, target: bytes, headers: list[tuple[bytes, bytes]], max_head_size: int
+) -> None:
+    """414 for a request line over the limit, 431 for a whole head over it."""
+    size = len(method) + len(target) + 12
+    if size > max_head_size:
+        raise InvalidRequest(414, "Request URI too long")
+    size += sum(len(name) + len(value) + 4 for name, value in headers)
+    if size > max_head_size:
+        raise InvalidRequest(431, "Request header fields too large")
 
 
 def _split_target(target: bytes) -> tuple[bytes, str, bytes]:
