@@ -1,4 +1,4 @@
-"""uvicorn-standard: its dependencies however it is built.
+"""uvicorn-standard: its dependencies however it is built, and the one-line install.
 
 Its dependency list is dynamic (``packages/uvicorn-standard/hatch_build.py``): a wheel
 built in a checkout points at the sibling members, everything meant for an index
@@ -10,18 +10,22 @@ from __future__ import annotations
 import email.parser
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import tarfile
 import tomllib
+import venv
 import zipfile
 from pathlib import Path
 from typing import Literal
 
+import httpx
 import pytest
 from packaging.requirements import Requirement
 
-from tests.utils import ROOT
+from tests.utils import ROOT, ServerProcess
 
 STANDARD = ROOT / "packages" / "uvicorn-standard"
 RELEASE_ENV = "UVICORN_RELEASE_BUILD"
@@ -121,3 +125,61 @@ def test_sdist_built_in_a_checkout_and_its_wheel_carry_only_the_lockstep_pins(
     [unpacked] = (tmp_path / "unpacked").iterdir()
     wheel = build("wheel", unpacked, tmp_path / "wheel", release=False)
     assert_plain_lockstep_pins(wheel_requirements(wheel))
+
+
+@pytest.mark.network
+@pytest.mark.subprocess
+@pytest.mark.timeout(480)
+def test_one_line_install_from_a_checkout_serves_with_httptools_and_uvloop(
+    tmp_path: Path,
+) -> None:
+    """``pip install ./packages/uvicorn-standard`` in a fresh venv, then ``uvicorn``.
+
+    The tree is copied first, like a clean clone. pip downloads the libraries (its cache
+    makes that quick) and builds each member from the copy.
+    """
+    checkout = tmp_path / "checkout"
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build", "dist", ".*")
+    for part in ("packages", "examples"):
+        shutil.copytree(ROOT / part, checkout / part, ignore=ignore)
+    environment = tmp_path / "venv"
+    venv.create(environment, with_pip=True)
+    scripts = environment / "bin"
+    env = {name: value for name, value in os.environ.items() if name != RELEASE_ENV}
+    env.pop("VIRTUAL_ENV", None)
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    install = subprocess.run(
+        [str(scripts / "pip"), "install", "./packages/uvicorn-standard"],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=420,
+        check=False,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+
+    listing = subprocess.run(
+        [str(scripts / "uvicorn"), "--list-plugins"],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    for kind, name in [
+        ("http", "httptools"),
+        ("loop", "uvloop"),
+        ("ws", "websockets-sansio"),
+        ("supervisor", "watchfiles"),
+    ]:
+        assert re.search(rf"^{kind} +{name} .*available \(auto\)$", listing, re.M), listing
+
+    uvicorn = str(scripts / "uvicorn")
+    args = ["examples.hello:app", "--port", "0"]
+    with ServerProcess(args, env=env, command=(), executable=uvicorn, cwd=checkout) as server:
+        port = server.wait_running()
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=10).text == "Hello, world!\n"
+        server.signal(signal.SIGTERM)
+        assert server.wait() == 0
