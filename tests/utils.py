@@ -189,11 +189,13 @@ class ServerProcess:
         env: dict[str, str] | None = None,
         pass_fds: tuple[int, ...] = (),
         command: tuple[str, ...] = ("-m", "uvicorn"),
+        executable: str = sys.executable,
+        cwd: Path = ROOT,
     ) -> None:
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, *command, *args],
-            cwd=ROOT,
+            [executable, *command, *args],
+            cwd=cwd,
             env=full_env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

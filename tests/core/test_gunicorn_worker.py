@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 
 import httpx
 import pytest
 
-from tests.utils import ServerProcess, wait_for
+from tests.utils import ServerProcess, read_response, wait_for
 from uvicorn._registry import get_registry
 
 pytest.importorskip("gunicorn")
@@ -59,6 +60,29 @@ def test_killed_worker_is_replaced_by_the_gunicorn_master() -> None:
         os.kill(victim, signal.SIGKILL)
         assert wait_for(lambda: len(master.pids()) >= 3, 20), master.output
         assert victim not in serving_pids(port, 2)
+        master.signal(signal.SIGTERM)
+        assert master.wait(30) == 0
+
+
+def test_worker_replaced_on_sighup_answers_a_request_on_its_idle_keep_alive_connection() -> None:
+    """gunicorn stops the old workers of a reload while the new ones serve the socket."""
+    app, worker = "tests.apps:worker_pid", "uvicorn.workers.UvicornWorker"
+    with Gunicorn(app, worker, "--keep-alive", "60") as master:
+        port = master.wait_running()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+            status, headers, body = read_response(conn)
+            assert (status, headers.get(b"connection")) == (b"HTTP/1.1 200 OK", None)
+            old_pid = int(body)
+            master.signal(signal.SIGHUP)
+            # The worker tells its connections to stop in the callback that logs this.
+            assert wait_for(lambda: "Shutting down" in master.output, 20), master.output
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+            status, headers, body = read_response(conn)
+            assert (status, int(body)) == (b"HTTP/1.1 200 OK", old_pid)
+            assert headers[b"connection"] == b"close"
+            assert conn.recv(1024) == b""
+        assert wait_for(lambda: f"Finished server process [{old_pid}]" in master.output, 20)
         master.signal(signal.SIGTERM)
         assert master.wait(30) == 0
 

@@ -122,6 +122,8 @@ def test_server_stops_when_its_reloader_is_killed(reloader: str, tmp_path: Path)
     with start_reloading(reloader, tmp_path) as process:
         port = process.wait_running()
         assert body_becomes(port, "v1"), process.output
+        # The line is in the pipe, but the reader thread may not have taken it yet.
+        assert wait_for(lambda: "Started server process" in process.output, 10), process.output
         (server_pid,) = map(int, re.findall(r"Started server process \[(\d+)\]", process.output))
         process.process.kill()
         process.process.wait(10)

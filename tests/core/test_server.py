@@ -28,6 +28,7 @@ import pytest
 import uvicorn
 from tests import apps
 from tests.utils import (
+    RunningServer,
     ServerProcess,
     ThreadedServer,
     needs_ipv6,
@@ -168,9 +169,53 @@ def test_stop_closes_idle_keep_alive_connections_at_once(http_impl: str) -> None
             conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
             status, _, _ = read_response(conn)
             assert status == b"HTTP/1.1 200 OK"
+            [connection] = server.state.connections
             server.server.handle_exit(signal.SIGTERM, None)
             assert server.server.finished.wait(SHUTDOWN_BOUND)  # well before the 60 s timer
             assert conn.recv(1024) == b""  # closed by the server
+            assert not connection.draining  # at once: a lone server leaves nobody waiting
+
+
+def keep_alive_connection(server: RunningServer) -> socket.socket:
+    """A connection that has been served one request and is kept alive."""
+    conn = socket.create_connection((server.host, server.port), timeout=10)
+    conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+    status, headers, _ = read_response(conn)
+    assert (status, headers.get(b"connection")) == (b"HTTP/1.1 200 OK", None)
+    return conn
+
+
+def test_pooled_stop_serves_a_request_on_an_idle_keep_alive_connection_then_closes(
+    http_impl: str, records: Records
+) -> None:
+    """A worker whose siblings keep serving cannot leave a client's next request unanswered."""
+    with run_server(apps.hello, http=http_impl, timeout_keep_alive=60) as server:
+        server.server.pooled = True
+        with keep_alive_connection(server) as busy, keep_alive_connection(server) as idle:
+            server.server.handle_exit(signal.SIGTERM, None)
+            # Connections are told to stop in the same loop callback that logs this line.
+            assert wait_for(lambda: records.has("Shutting down"), timeout=10)
+            busy.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+            status, headers, body = read_response(busy)
+            assert (status, body) == (b"HTTP/1.1 200 OK", b"Hello, world!")
+            assert headers[b"connection"] == b"close"
+            assert busy.recv(1024) == b""
+            started = time.monotonic()
+            assert idle.recv(1024) == b""  # closed once the grace ends, not after 60 s
+            assert time.monotonic() - started < SHUTDOWN_BOUND
+            assert server.server.finished.wait(SHUTDOWN_BOUND)
+
+
+def test_pooled_stop_on_sigint_closes_idle_keep_alive_connections_at_once(http_impl: str) -> None:
+    """Ctrl+C reaches every process of a pool: nobody is left to serve, nothing waits."""
+    with run_server(apps.hello, http=http_impl, timeout_keep_alive=60) as server:
+        server.server.pooled = True
+        with keep_alive_connection(server) as idle:
+            [connection] = server.state.connections
+            server.server.handle_exit(signal.SIGINT, None)
+            assert idle.recv(1024) == b""
+            assert server.server.finished.wait(SHUTDOWN_BOUND)
+            assert not connection.draining  # closed without the grace
 
 
 def test_graceful_timeout_cancels_a_request_that_never_finishes(

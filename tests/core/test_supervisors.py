@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import threading
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.utils import ServerProcess, wait_for
+from tests.utils import ServerProcess, read_response, wait_for
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.subprocess]
 
@@ -139,6 +140,95 @@ def test_sighup_replaces_every_worker_under_load_without_dropping_a_request() ->
         assert failures == []
         assert set(answered[-10:]).isdisjoint(originals)  # only replacements serve now
         assert len(set(process.live)) == 2
+        assert stop(process) == 0
+
+
+class KeepAliveClient(threading.Thread):
+    """One persistent connection, requests back to back, as wrk sends them.
+
+    It opens a new connection only after a response that says ``Connection: close``; a
+    connection that closes or resets in any other way is a failed request.
+    """
+
+    REQUEST = b"GET / HTTP/1.1\r\nHost: example\r\n\r\n"
+
+    def __init__(self, port: int, done: threading.Event) -> None:
+        super().__init__(daemon=True)
+        self.port = port
+        self.done = done
+        self.answered_by: list[int] = []  # the worker pid of every response
+        self.told_to_close = 0
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        conn: socket.socket | None = None
+        while not self.done.is_set():
+            try:
+                if conn is None:
+                    conn = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+                conn.sendall(self.REQUEST)
+                status, headers, body = read_response(conn)
+            except OSError as exc:
+                self.failures.append(f"{exc!r} after {len(self.answered_by)} responses")
+                if conn is not None:
+                    conn.close()
+                conn = None
+                continue
+            if status != b"HTTP/1.1 200 OK":
+                self.failures.append(f"{status!r} after {len(self.answered_by)} responses")
+            self.answered_by.append(int(body))
+            if headers.get(b"connection") == b"close":
+                self.told_to_close += 1
+                conn.close()
+                conn = None
+        if conn is not None:
+            conn.close()
+
+
+@pytest.mark.timeout(150)
+def test_sighup_rolls_under_keep_alive_load_without_dropping_a_request() -> None:
+    with start("--workers", "2") as process:
+        process.wait_started(2)
+        done = threading.Event()
+        clients = [KeepAliveClient(process.port, done) for _ in range(4)]
+
+        def answered() -> int:
+            return sum(len(client.answered_by) for client in clients)
+
+        def told_to_close() -> int:
+            return sum(client.told_to_close for client in clients)
+
+        def failures() -> list[str]:
+            return [failure for client in clients for failure in client.failures]
+
+        def roll() -> None:
+            """SIGHUP, then wait until every worker that served before it has finished."""
+            originals = process.live
+            answered_before, closed_before = answered(), told_to_close()
+            process.signal(signal.SIGHUP)
+            finished = [f"Finished server process [{pid}]" for pid in originals]
+            assert wait_for(lambda: all(line in process.output for line in finished), 40), (
+                process.output
+            )
+            assert failures() == []
+            assert answered() > answered_before + 100  # served all along the roll
+            assert told_to_close() > closed_before  # the retiring workers had clients
+            served_before = answered()
+            assert wait_for(lambda: answered() >= served_before + 100, 10)
+            recent = {pid for client in clients for pid in client.answered_by[-5:]}
+            assert recent.isdisjoint(originals)  # the clients moved to the replacements
+
+        for client in clients:
+            client.start()
+        try:
+            assert wait_for(lambda: answered() >= 100, 10)
+            for _ in range(3):
+                roll()
+        finally:
+            done.set()
+            for client in clients:
+                client.join(15)
+        assert failures() == []
         assert stop(process) == 0
 
 

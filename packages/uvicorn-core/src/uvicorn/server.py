@@ -49,6 +49,8 @@ class ServerState:
         self.connection_settings: dict[type, dict[str, Any]] = {}
         # A coarse monotonic clock (updated every tick) for connection deadlines.
         self.clock = time.monotonic()
+        # Set at shutdown: idle keep-alive connections get the first-request grace too.
+        self.drain_idle_connections = False
 
 
 class Server:
@@ -59,6 +61,10 @@ class Server:
         self.should_exit = False
         self.force_exit = False
         self.last_notified = 0.0
+        # Set by a worker pool (--workers, gunicorn) in its workers: other processes go on
+        # serving the same sockets after this one stops.
+        self.pooled = False
+        self.interrupted = False  # SIGINT: Ctrl+C, which reaches every process of a pool
         self.servers: list[asyncio.base_events.Server] = []
         self.lifespan: Any = None
         self._limit_max_requests: int | None = None
@@ -226,6 +232,11 @@ class Server:
             server.close()
         for sock in sockets or []:
             sock.close()
+        # A pool member stopping while its siblings serve on (a SIGHUP roll, SIGTTOU,
+        # --limit-max-requests, a gunicorn reload) leaves no one to answer a request a
+        # client sends right now on an idle keep-alive connection: give those connections
+        # the short grace too. A lone server, --reload and Ctrl+C close them at once.
+        self.server_state.drain_idle_connections = self.pooled and not self.interrupted
         for connection in list(self.server_state.connections):
             connection.shutdown()
 
@@ -278,7 +289,9 @@ class Server:
                 signal.signal(sig, handler)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        if self.should_exit and sig == signal.SIGINT:
-            self.force_exit = True
-        else:
-            self.should_exit = True
+        if sig == signal.SIGINT:
+            self.interrupted = True
+            if self.should_exit:
+                self.force_exit = True
+                return
+        self.should_exit = True

@@ -90,6 +90,7 @@ class UvicornWorker(Worker):  # type: ignore[misc]  # gunicorn's Worker is untyp
 
     async def _serve(self) -> None:
         server = Server(config=self.config)
+        server.pooled = True  # gunicorn's other workers serve on while this one stops
         loop = asyncio.get_running_loop()
         # SIGQUIT is gunicorn's "stop now": treat it like a second Ctrl+C.
         loop.add_signal_handler(signal.SIGQUIT, self._quit, server)

@@ -9,7 +9,8 @@ Signals to the supervisor:
 
 - SIGINT / SIGTERM: stop every worker gracefully, then exit.
 - SIGHUP: replace the workers one at a time; each replacement is ready before the worker
-  it replaces is told to stop, so the shared socket is always served.
+  it replaces is told to stop, so the shared socket is always served. A stopping worker
+  answers a request that arrives soon on an idle keep-alive connection (then closes it).
 - SIGTTIN / SIGTTOU: one worker more / one fewer (never fewer than one).
 
 A worker that dies (killed, or done after ``--limit-max-requests``) or fails its health
@@ -35,6 +36,7 @@ import click
 
 from uvicorn._subprocess import SPAWN
 from uvicorn.config import STARTUP_FAILURE, Config
+from uvicorn.server import Server
 
 SUPERVISOR_SIGNALS: Final = (
     signal.SIGINT,
@@ -59,6 +61,8 @@ def _worker_started(
     """A worker's entry point: answer the supervisor from a thread, serve on the main one."""
     config.configure_logging()
     server = getattr(target, "__self__", None)  # usually the bound method Server.run
+    if isinstance(server, Server):
+        server.pooled = True  # its siblings serve on while it stops: see Server.shutdown
     thread = threading.Thread(
         target=_answer_supervisor, args=(connection, server), name="uvicorn-health", daemon=True
     )

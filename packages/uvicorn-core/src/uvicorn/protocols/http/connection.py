@@ -56,7 +56,8 @@ DEFAULT_MAX_HEAD_SIZE: Final = 16 * 1024
 HTTP_SPEC_VERSION: Final = "2.3"
 # At shutdown, how long a connection that has not sent its first request yet may still
 # deliver it. A worker stopping during a rolling restart may have accepted a connection
-# from the shared socket an instant before; closing it would drop that request.
+# from the shared socket an instant before; closing it would drop that request. A pool
+# member that stops gives its idle keep-alive connections the same grace.
 FIRST_REQUEST_GRACE: Final = 1.0
 # chunk_length outside data_received: larger than any head limit, so heads get measured.
 _UNKNOWN_LENGTH: Final = 1 << 62
@@ -488,9 +489,11 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
 
         A connection that has not delivered its first request yet gets a short grace to do
         so (it is then answered and closed): its client cannot know the server is stopping.
+        So does an idle keep-alive connection when the server state says to drain those.
         """
         cycle = self.cycle
-        if cycle is None and not self.served and not self.closing:
+        drain = not self.served or self.server_state.drain_idle_connections
+        if cycle is None and drain and not self.closing:
             self.draining = True
             self.loop.call_later(FIRST_REQUEST_GRACE, self._close_unless_serving)
             return
