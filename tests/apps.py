@@ -95,6 +95,17 @@ async def streaming(scope: Scope, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
+LARGE_CHUNKS = (b"a" * 10000, b"b" * 5000, b"c" * 9000)
+
+
+async def large_chunks(scope: Scope, receive: Any, send: Any) -> None:
+    """Chunks over the 4 KiB inline size, the last one ending the response."""
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    for index, part in enumerate(LARGE_CHUNKS):
+        more_body = index < len(LARGE_CHUNKS) - 1
+        await send({"type": "http.response.body", "body": part, "more_body": more_body})
+
+
 async def raises(scope: Scope, receive: Any, send: Any) -> None:
     raise RuntimeError("boom")
 

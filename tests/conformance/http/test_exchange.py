@@ -76,6 +76,16 @@ def test_response_without_length_is_chunked(http_impl: str) -> None:
     assert body == b"one,two,three"
 
 
+def test_large_chunks_are_framed_and_keep_the_connection_usable(http_impl: str) -> None:
+    with run_server(apps.large_chunks, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            for _ in range(2):
+                conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+                _, headers, body = read_response(conn)
+                assert headers[b"transfer-encoding"] == b"chunked"
+                assert body == b"".join(apps.LARGE_CHUNKS)
+
+
 def test_http10_response_without_length_is_close_delimited(http_impl: str) -> None:
     with run_server(apps.streaming, http=http_impl) as server:
         response = raw_request(server.port, b"GET / HTTP/1.0\r\n\r\n")

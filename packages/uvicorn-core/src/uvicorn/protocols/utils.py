@@ -59,8 +59,11 @@ class WriteFlowControl:
     pending_output: list[bytes]
     drain_waiters: list[asyncio.Future[None]]
 
-    def write(self, data: bytes, more: bytes = b"") -> None:
-        """Queue ``data`` (and ``more``) for the socket; empty data writes nothing."""
+    def write(self, data: bytes, *more: bytes) -> None:
+        """Queue ``data`` (then each of ``more``) for the socket; empty data writes nothing.
+
+        Pieces are queued as they are, never joined: a large body leaves without a copy.
+        """
         if not data:
             return
         pending = self.pending_output
@@ -72,8 +75,8 @@ class WriteFlowControl:
         pending.append(data)
         size = self.pending_size + len(data)
         if more:
-            pending.append(more)
-            size += len(more)
+            pending += more
+            size += sum(map(len, more))
         self.pending_size = size
         if size > HIGH_WATER_LIMIT:
             self.flush_output()

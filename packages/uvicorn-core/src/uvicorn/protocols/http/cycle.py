@@ -39,6 +39,7 @@ _CHUNKED_AND_CLOSE: Final = {
     _CHUNKED_LINE + _CLOSE_LINE: [(b"transfer-encoding", b"chunked"), (b"connection", b"close")],
 }
 RESPONSE_HEADERS_CACHE_SIZE: Final = 1024
+_CHUNK_AND_MESSAGE_END: Final = b"\r\n" + CHUNKED_END  # the last chunk, then the terminator
 
 # What one list of response headers means for framing, computed once per distinct list:
 # the encoded lines, the pairs kept, Content-Length, whether the app asked to close,
@@ -377,11 +378,16 @@ class RequestResponseCycle:
             if not self.send_body:
                 body = b""
             elif self.chunked:
-                if body:
-                    body = b"".join((head, b"%x\r\n" % len(body), body, b"\r\n"))
-                    head = b""
-                if not more_body:
-                    body += CHUNKED_END
+                if len(body) > 4096:  # framed around the body, which is not copied
+                    end = _CHUNK_AND_MESSAGE_END if not more_body else b"\r\n"
+                    conn.write(b"%s%x\r\n" % (head, len(body)), body, end)
+                    head = body = b""
+                else:
+                    if body:
+                        body = b"".join((head, b"%x\r\n" % len(body), body, b"\r\n"))
+                        head = b""
+                    if not more_body:
+                        body += CHUNKED_END
             if len(body) > 4096:
                 conn.write(head, body) if head else conn.write(body)
             elif head or body:
