@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import subprocess
 import sys
 import threading
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.utils import ROOT, run_server, wait_for
+from tests.utils import run_command, run_server, wait_for
 from uvicorn.config import Config
 from uvicorn.server import Server
 
@@ -173,23 +172,8 @@ def test_lifespan_on_app_raising_at_startup_does_not_start(
 
 
 def test_lifespan_on_app_raising_at_startup_exits_3() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "tests.core.test_lifespan:lifespan_raises",
-            "--port",
-            "0",
-            "--lifespan",
-            "on",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    app = "tests.core.test_lifespan:lifespan_raises"
+    result = run_command([sys.executable, "-m", "uvicorn", app, "--port", "0", "--lifespan", "on"])
     assert result.returncode == 3, result.stderr
     assert "Exception in 'lifespan' protocol" in result.stderr
     assert "RuntimeError: startup exploded" in result.stderr

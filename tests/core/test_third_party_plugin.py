@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import httpx
 import pytest
 
 from tests.plugin_fixtures import write_distribution
-from tests.utils import ROOT, ServerProcess
+from tests.utils import ROOT, ServerProcess, run_command
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -44,14 +43,9 @@ def test_third_party_http_plugin_serves_traffic_by_name(acme_site: Path) -> None
 
 
 def test_third_party_plugin_is_listed_with_its_distribution(acme_site: Path) -> None:
-    result = subprocess.run(
+    result = run_command(
         [sys.executable, "-m", "uvicorn", "--list-plugins"],
         env={**os.environ, **plugin_env(acme_site)},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
     )
     assert result.returncode == 0
     line = next(line for line in result.stdout.splitlines() if " acme " in line)
@@ -69,15 +63,7 @@ def test_broken_plugin_is_reported_and_skipped(tmp_path: Path) -> None:
         version="2.0",
     )
     env = {**os.environ, **plugin_env(tmp_path)}
-    listing = subprocess.run(
-        [sys.executable, "-m", "uvicorn", "--list-plugins"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    listing = run_command([sys.executable, "-m", "uvicorn", "--list-plugins"], env=env)
     assert listing.returncode == 0
     assert "plugin 'broken' from uvicorn-http-broken 2.0 was skipped" in listing.stdout
     assert "missing dependency xyz" in listing.stdout
@@ -88,14 +74,9 @@ def test_broken_plugin_is_reported_and_skipped(tmp_path: Path) -> None:
         assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
 
     # ...but selecting the broken one is a clear startup failure.
-    selected = subprocess.run(
+    selected = run_command(
         [sys.executable, "-m", "uvicorn", "tests.apps:hello", "--http", "broken", "--port", "0"],
         env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
     )
     assert selected.returncode == 3
     assert "uvicorn-http-broken 2.0 failed to load" in selected.stderr

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tarfile
 import tomllib
@@ -25,7 +24,7 @@ import httpx
 import pytest
 from packaging.requirements import Requirement
 
-from tests.utils import ROOT, ServerProcess
+from tests.utils import ROOT, ServerProcess, run_command
 
 STANDARD = ROOT / "packages" / "uvicorn-standard"
 RELEASE_ENV = "UVICORN_RELEASE_BUILD"
@@ -52,15 +51,7 @@ def build(target: Literal["wheel", "sdist"], source: Path, out: Path, *, release
     if release:
         env[RELEASE_ENV] = "1"
     code = f"import hatchling.build as backend; print(backend.build_{target}({str(out)!r}))"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=source,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_command([sys.executable, "-c", code], cwd=source, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     return out / result.stdout.split()[-1]
 
@@ -148,26 +139,17 @@ def test_one_line_install_from_a_checkout_serves_with_httptools_and_uvloop(
     env = {name: value for name, value in os.environ.items() if name != RELEASE_ENV}
     env.pop("VIRTUAL_ENV", None)
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    install = subprocess.run(
+    install = run_command(
         [str(scripts / "pip"), "install", "./packages/uvicorn-standard"],
         cwd=checkout,
         env=env,
-        capture_output=True,
-        text=True,
         timeout=420,
-        check=False,
     )
     assert install.returncode == 0, install.stdout + install.stderr
 
-    listing = subprocess.run(
-        [str(scripts / "uvicorn"), "--list-plugins"],
-        cwd=checkout,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
+    result = run_command([str(scripts / "uvicorn"), "--list-plugins"], cwd=checkout, env=env)
+    assert result.returncode == 0, result.stderr
+    listing = result.stdout
     for kind, name in [
         ("http", "httptools"),
         ("loop", "uvloop"),
