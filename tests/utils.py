@@ -75,12 +75,22 @@ def run_server(
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, 0))
         sock.listen(128)
+    with serve_threaded(config, [sock]) as server:
+        yield RunningServer(server, sock)
+
+
+@contextlib.contextmanager
+def serve_threaded(
+    config: Config, sockets: list[socket.socket] | None = None
+) -> Iterator[ThreadedServer]:
+    """Serve ``config`` in a thread until the block ends, on ``sockets`` or on the ones the
+    server binds itself from the config (host/port, uds, fd)."""
     server = ThreadedServer(config)
     errors: list[BaseException] = []
 
     def target() -> None:
         try:
-            asyncio.run(server.serve(sockets=[sock]))
+            asyncio.run(server.serve(sockets=sockets))
         except BaseException as exc:  # noqa: BLE001 - reported to the test below
             errors.append(exc)
         finally:
@@ -92,7 +102,7 @@ def run_server(
     try:
         if not server.ready.wait(START_TIMEOUT) or errors or not server.started:
             raise RuntimeError(f"server did not start: {errors!r}")
-        yield RunningServer(server, sock)
+        yield server
     finally:
         server.should_exit = True
         thread.join(START_TIMEOUT)

@@ -9,7 +9,6 @@ installs its own handlers, and send the signal only once those handlers are in p
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import re
@@ -30,10 +29,10 @@ from tests import apps
 from tests.utils import (
     RunningServer,
     ServerProcess,
-    ThreadedServer,
     needs_ipv6,
     read_response,
     run_server,
+    serve_threaded,
     wait_for,
 )
 from uvicorn.config import Config
@@ -99,30 +98,6 @@ def refuses_connections(port: int, host: str = "127.0.0.1") -> bool:
     except ConnectionRefusedError:
         return True
     return False
-
-
-@contextlib.contextmanager
-def serve_in_thread(config: Config) -> Iterator[ThreadedServer]:
-    """Serve ``config`` in a thread, letting the server bind its own socket (host/port, uds, fd)."""
-    server = ThreadedServer(config)
-
-    def target() -> None:
-        try:
-            asyncio.run(server.serve())
-        finally:
-            server.finished.set()
-            server.ready.set()
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    try:
-        assert server.ready.wait(15), "server did not start in time"
-        assert server.started, "server did not start"
-        yield server
-    finally:
-        server.should_exit = True
-        thread.join(15)
-        assert not thread.is_alive(), "server thread did not stop"
 
 
 def bound_port(server: Server) -> int:
@@ -455,7 +430,7 @@ def test_uvicorn_run_serves_until_sigterm(http_impl: str, records: Records) -> N
 
 
 def test_started_message_prints_the_real_port_for_port_0(records: Records) -> None:
-    with serve_in_thread(Config(apps.hello, port=0, log_config=None, lifespan="off")) as server:
+    with serve_threaded(Config(apps.hello, port=0, log_config=None, lifespan="off")) as server:
         port = bound_port(server)
         assert port != 0
         assert httpx.get(f"http://127.0.0.1:{port}/").text == "Hello, world!"
@@ -465,7 +440,7 @@ def test_started_message_prints_the_real_port_for_port_0(records: Records) -> No
 def test_server_serves_on_a_unix_socket_it_binds(tmp_path: Path, records: Records) -> None:
     path = str(tmp_path / "uvicorn.sock")
     config = Config(apps.echo_scope, uds=path, log_config=None, lifespan="off")
-    with serve_in_thread(config):
+    with serve_threaded(config):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o666
         with httpx.Client(transport=httpx.HTTPTransport(uds=path)) as client:
             scope = client.get("http://localhost/over-uds").json()
@@ -479,14 +454,14 @@ def test_server_serves_on_an_inherited_file_descriptor(records: Records) -> None
         listener.listen()
         address = listener.getsockname()
         config = Config(apps.hello, fd=listener.fileno(), log_config=None, lifespan="off")
-        with serve_in_thread(config):
+        with serve_threaded(config):
             assert httpx.get(f"http://127.0.0.1:{address[1]}/").text == "Hello, world!"
     assert f"Uvicorn running on socket {address} (Press CTRL+C to quit)" in records.messages
 
 
 @needs_ipv6
 def test_server_serves_on_ipv6_loopback(records: Records) -> None:
-    with serve_in_thread(Config(apps.echo_scope, host="::1", port=0, log_config=None)) as server:
+    with serve_threaded(Config(apps.echo_scope, host="::1", port=0, log_config=None)) as server:
         port = bound_port(server)
         scope = httpx.get(f"http://[::1]:{port}/").json()
     assert scope["server"] == ["::1", port]
