@@ -263,11 +263,8 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         if len(self.events) >= self.max_queue and not self.read_paused:
             self.read_paused = True
             self.transport.pause_reading()
-        waiter = self.waiter
-        if waiter is not None:
-            self.waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        if self.waiter is not None:
+            self._wake()
 
     def pong_received(self) -> None:
         if self.pong_timer is not None:
