@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from typing import Any
 
 import httpx
@@ -430,3 +431,38 @@ def _read_head(conn: socket.socket) -> tuple[bytes, dict[bytes, bytes]]:
     return status, {
         name.lower(): value for name, _, value in (line.partition(b": ") for line in lines)
     }
+
+
+async def status_from_path_app(scope: Any, receive: Any, send: Any) -> None:
+    """Answers with the status the path names, always with the same header list."""
+    status = int(scope["path"].strip("/"))
+    await send({"type": "http.response.start", "status": status, "headers": SHARED_HEADERS})
+    await send({"type": "http.response.body", "body": b"" if status in (204, 304) else b"abc"})
+
+
+def test_same_headers_with_another_status_keep_their_status(http_impl: str) -> None:
+    """Encoded heads are reused per status and header list, never across statuses."""
+    with run_server(status_from_path_app, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            for status in (200, 404, 200, 204, 404):
+                conn.sendall(b"GET /%d HTTP/1.1\r\nHost: example\r\n\r\n" % status)
+                line, headers, body = (
+                    (*_read_head(conn), b"") if status == 204 else read_response(conn)
+                )
+                assert line.split(b" ")[1] == b"%d" % status
+                assert headers[b"x-shared"] == b"yes"
+                assert body == (b"" if status == 204 else b"abc")
+
+
+def test_date_header_moves_on_for_a_reused_head(http_impl: str) -> None:
+    """A head reused for the same response still carries the current Date."""
+    with run_server(apps.hello, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+            first = read_response(conn)[1][b"date"]
+            deadline = time.monotonic() + 5
+            date = first
+            while date == first and time.monotonic() < deadline:
+                conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+                date = read_response(conn)[1][b"date"]
+    assert date != first

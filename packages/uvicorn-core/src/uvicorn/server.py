@@ -45,6 +45,9 @@ class ServerState:
         self.flush_queue: list[Any] = []
         # Response header lists apps sent, analysed (see protocols.http.cycle).
         self.response_headers: dict[tuple[Any, ...], Any] = {}
+        # (status, *headers) -> the whole encoded head of a keep-alive response and its
+        # framing; it holds the Date header, so it is emptied when that changes.
+        self.response_heads: dict[tuple[Any, ...], Any] = {}
         # Per protocol class: the settings its connections share (computed by the first).
         self.connection_settings: dict[type, dict[str, Any]] = {}
         # A coarse monotonic clock (updated every tick) for connection deadlines.
@@ -216,6 +219,7 @@ class Server:
             check_header(name, value)
         self.server_state.default_headers = headers
         self.server_state.default_headers_block = encode_header_lines(headers)
+        self.server_state.response_heads.clear()
         self.server_state.default_header_names = frozenset(name for name, _ in headers)
 
     def _expire_deadlines(self) -> None:

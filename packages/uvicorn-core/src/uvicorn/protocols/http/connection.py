@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from uvicorn._types import ASGI3Application, HTTPScope
+from uvicorn._types import ASGI3Application
 from uvicorn.logging import TRACE_LOG_LEVEL
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.http.cycle import (
@@ -38,7 +38,7 @@ from uvicorn.protocols.http.cycle import (
     ResponseState,
 )
 from uvicorn.protocols.http.flow_control import service_unavailable
-from uvicorn.protocols.http.request import InvalidRequest, RequestHead, parse_request_head
+from uvicorn.protocols.http.request import InvalidRequest, RequestHead, read_request_head
 from uvicorn.protocols.utils import (
     WriteFlowControl,
     get_local_addr,
@@ -237,47 +237,49 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.head_bytes = 0
         self.newline_seen = False
         self.deadline = math.inf
+        cycle = RequestResponseCycle()
         try:
-            head = parse_request_head(
-                method, target, http_version, headers, None if unmeasured else max_head_size
+            read_request_head(
+                cycle, method, target, http_version, headers, None if unmeasured else max_head_size
             )
         except InvalidRequest as exc:
             self.reject_request(exc.status, exc.message)
             return
-        if head.upgrade is not None and self._accepts_upgrade(head.upgrade):
-            self.upgrade_pending = head
+        if cycle.upgrade is not None and self._accepts_upgrade(cycle.upgrade):
+            self.upgrade_pending = cycle
             return
 
         root_path = self.root_path
-        scope: HTTPScope = {
+        cycle.scope = {
             "type": "http",
             "asgi": {"version": self.asgi_version, "spec_version": HTTP_SPEC_VERSION},
             "http_version": http_version,
             "server": self.server,
             "client": self.client,
             "scheme": self.scheme,
-            "method": head.method,
+            "method": cycle.method,
             "root_path": root_path,
-            "path": root_path + head.path if root_path else head.path,
-            "raw_path": self.root_raw_path + head.raw_path if root_path else head.raw_path,
-            "query_string": head.query_string,
+            "path": root_path + cycle.path if root_path else cycle.path,
+            "raw_path": self.root_raw_path + cycle.raw_path if root_path else cycle.raw_path,
+            "query_string": cycle.query_string,
             "headers": headers,
             "state": self.app_state.copy(),
         }
         if self.tls is not None:
-            scope["extensions"] = {"tls": self.tls}
-        app = self.app
+            cycle.scope["extensions"] = {"tls": self.tls}
+        cycle.conn = self
+        cycle.app = self.app
         limit = self.limit_concurrency
         if limit is not None and (len(self.connections) > limit or len(self.tasks) >= limit):
-            app = service_unavailable
+            cycle.app = service_unavailable
             self.logger.warning("Exceeded concurrency limit.")
-        cycle = RequestResponseCycle(self, head, scope, app)
         if self.draining:
             cycle.keep_alive = False
+        self.parsing = cycle
         # A request with a body may start before the body ends, so the app can stream
         # it; one without starts at the end of the message.
-        cycle.startable = head.chunked or bool(head.content_length)
-        self.parsing = cycle
+        if cycle.chunked or cycle.content_length:
+            cycle.startable = True
         if self.cycle is None:
             self.cycle = cycle
             if cycle.startable and not self.driving and not self.feeding:

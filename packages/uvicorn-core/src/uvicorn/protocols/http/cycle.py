@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from uvicorn._eager import resume
 from uvicorn._types import ASGI3Application, ASGIReceiveEvent, ASGISendEvent, HTTPScope
+from uvicorn.protocols.http.request import RequestHead
 from uvicorn.protocols.http.wire import CHUNKED_END, STATUS_LINES, encode_header_block
 from uvicorn.protocols.utils import (
     HIGH_WATER_LIMIT,
@@ -24,7 +25,6 @@ from uvicorn.protocols.utils import (
 
 if TYPE_CHECKING:
     from uvicorn.protocols.http.connection import HTTPConnection
-    from uvicorn.protocols.http.request import RequestHead
 
 
 _CONTENT_LENGTH: Final = b"content-length"
@@ -39,6 +39,8 @@ _CHUNKED_AND_CLOSE: Final = {
     _CHUNKED_LINE + _CLOSE_LINE: [(b"transfer-encoding", b"chunked"), (b"connection", b"close")],
 }
 RESPONSE_HEADERS_CACHE_SIZE: Final = 1024
+# Bodies up to this size are joined to what precedes them; larger ones are written as they are.
+_INLINE_BODY_SIZE: Final = 4096
 _CHUNK_AND_MESSAGE_END: Final = b"\r\n" + CHUNKED_END  # the last chunk, then the terminator
 
 # What one list of response headers means for framing, computed once per distinct list:
@@ -106,47 +108,27 @@ _STREAMING: Final = ResponseState.STREAMING
 _DONE: Final = ResponseState.COMPLETE
 
 
-class RequestResponseCycle:
-    __slots__ = (
-        "app",
-        "body",
-        "body_state",
-        "chunked",
-        "conn",
-        "expect_continue",
-        "head",
-        "keep_alive",
-        "pending_head",
-        "remaining",
-        "response_state",
-        "scope",
-        "send_body",
-        "startable",
-        "started",
-        "status",
-        "waiter",
-    )
+class RequestResponseCycle(RequestHead):
+    """One request and its response; the cycle is also the parsed request head.
 
-    def __init__(
-        self, conn: HTTPConnection, head: RequestHead, scope: HTTPScope, app: ASGI3Application
-    ) -> None:
-        self.conn = conn
-        self.head = head
-        self.scope = scope
-        self.app = app
-        self.started = False
-        self.startable = False
-        self.body = b""
-        self.body_state = _RECEIVING
-        self.response_state = _AWAITING_START
-        self.keep_alive = head.keep_alive
-        self.expect_continue = head.expect_continue
-        self.waiter: asyncio.Future[None] | None = None
-        self.chunked = False
-        self.send_body = True
-        self.remaining: int | None = None
-        self.pending_head = b""
-        self.status = 0
+    State starts from class-level defaults, so a new cycle sets only what its request
+    changes: one object and a handful of stores per request.
+    """
+
+    conn: HTTPConnection
+    scope: HTTPScope
+    app: ASGI3Application
+    started = False  # the app was called
+    startable = False  # the app may be called: the body began, or the message ended
+    body = b""  # request body received and not yet given to the app
+    body_state = _RECEIVING
+    response_state = _AWAITING_START
+    waiter: asyncio.Future[None] | None = None  # the app waits in receive() or for a drain
+    response_chunked = False
+    send_body = True  # False for HEAD and for statuses without a body
+    remaining: int | None = None  # body bytes the response's Content-Length still expects
+    pending_head = b""  # the encoded response head, until it is written with the body
+    status = 0
 
     # -- events from the connection ----------------------------------------------------
 
@@ -266,7 +248,21 @@ class RequestResponseCycle:
                 )
             if self.body_state is _DISCONNECTED:
                 return
-            self._write_body(message.get("body", b""), message.get("more_body", False))
+            body = message.get("body", b"")
+            if (
+                self.remaining == len(body) <= _INLINE_BODY_SIZE
+                and self.send_body
+                and not message.get("more_body", False)
+            ):
+                # The whole body in one message, as the Content-Length announced it (a
+                # hello world, a JSON answer): head and body leave in one small write.
+                self.remaining = 0
+                head = self.pending_head
+                self.pending_head = b""
+                self.conn.write(head + body if head else body)
+                self.response_complete()
+            else:
+                self._write_body(body, message.get("more_body", False))
             if self.conn.write_paused:
                 await self.conn.drain()
         elif state is _AWAITING_START:
@@ -276,63 +272,80 @@ class RequestResponseCycle:
                 )
             if self.body_state is _DISCONNECTED:
                 return
-            self._start_response(message)  # type: ignore[arg-type]  # start message, checked
+            conn = self.conn
+            if conn.access_log:
+                self._log_access(message["status"])
+            # The whole head is cached once per second for each status and header list.
+            key: tuple[Any, ...] = (message["status"], *message.get("headers", ()))
+            try:
+                framing = conn.server_state.response_heads.get(key)
+            except TypeError:  # pairs given as lists: analysed every time, never cached
+                self._start_response(key, cacheable=False)
+            else:
+                if framing is not None and self.keep_alive and self.method != "HEAD":
+                    self.pending_head, self.remaining, self.response_chunked, self.send_body = (
+                        framing
+                    )
+                    self.status = key[0]
+                    self.response_state = _STREAMING
+                else:
+                    self._start_response(key, cacheable=True)
+            if not conn.driving:
+                # Running in a task: send the head soon even if the body takes a while. (An
+                # eager step flushes it itself when the app suspends.)
+                conn.loop.call_soon(self.flush_head)
         else:
             raise RuntimeError(
                 f"Unexpected ASGI message '{message['type']}' sent, after response already "
                 "completed."
             )
 
-    def _start_response(self, message: dict[str, Any]) -> None:
-        conn = self.conn
-        status: int = message["status"]
-        self.status = status
-        if conn.access_log:
-            scope = self.scope
-            conn.access_logger.info(
-                '%s - "%s %s HTTP/%s" %d',
-                get_client_addr(scope),
-                scope["method"],
-                get_path_with_query_string(scope),
-                scope["http_version"],
-                status,
-            )
+    def _log_access(self, status: int) -> None:
+        scope = self.scope
+        self.conn.access_logger.info(
+            '%s - "%s %s HTTP/%s" %d',
+            get_client_addr(scope),
+            scope["method"],
+            get_path_with_query_string(scope),
+            scope["http_version"],
+            status,
+        )
 
-        headers = message.get("headers", ())
-        if not isinstance(headers, list | tuple):
-            headers = list(headers)  # any iterable is allowed; read it once
+    def _start_response(self, key: tuple[Any, ...], cacheable: bool) -> None:
+        """Frame a response from ``(status, *headers)``; cache the head when it is plain."""
+        conn = self.conn
+        status: int = key[0]
+        self.status = status
+        headers = key[1:]
         cache = conn.server_state.response_headers
-        key: tuple[Any, ...] | None = tuple(headers)
-        try:
-            info = cache.get(key)  # type: ignore[arg-type]  # checked: hashable or TypeError
-        except TypeError:  # pairs given as lists: analysed every time
-            key = info = None
+        info = cache.get(headers) if cacheable else None
         if info is None:
             info = analyse_response_headers(headers, conn.special_header_names)
-            if key is not None:
+            if cacheable:
                 if len(cache) >= RESPONSE_HEADERS_CACHE_SIZE:
                     cache.clear()
-                cache[key] = info
+                cache[headers] = info
         lines, app_headers, content_length, close_requested, replaced = info
 
         extra = b""
-        head = self.head
+        plain = self.keep_alive and self.method != "HEAD"  # the framing response_heads holds
         if status < 200 or status == 204 or status == 304:
             self.send_body = False
         elif content_length is not None:
             self.remaining = content_length
-        elif head.http_version == "1.1":
-            self.chunked = True
+        elif self.http_version == "1.1":
+            self.response_chunked = True
             extra = _CHUNKED_LINE
         else:
             self.keep_alive = False
         if close_requested:
             self.keep_alive = False
+            plain = False
         elif not self.keep_alive:
             extra += _CLOSE_LINE
-        if head.method == "HEAD":
+        if self.method == "HEAD":
             self.send_body = False
-            self.chunked = False
+            self.response_chunked = False
 
         state = conn.server_state
         if conn.raw_head and not replaced:
@@ -353,10 +366,11 @@ class RequestResponseCycle:
                 pairs += _CHUNKED_AND_CLOSE[extra]
             self.pending_head = conn.encode_head(status, pairs)
         self.response_state = _STREAMING
-        if not conn.driving:
-            # Running in a task: send the head soon even if the body takes a while. (An
-            # eager step flushes it itself when the app suspends.)
-            conn.loop.call_soon(self.flush_head)
+        if plain and cacheable and conn.raw_head:
+            heads = state.response_heads
+            if len(heads) >= RESPONSE_HEADERS_CACHE_SIZE:
+                heads.clear()
+            heads[key] = (self.pending_head, self.remaining, self.response_chunked, self.send_body)
 
     def flush_head(self) -> None:
         pending = self.pending_head
@@ -377,8 +391,8 @@ class RequestResponseCycle:
         if conn.raw_encoding:
             if not self.send_body:
                 body = b""
-            elif self.chunked:
-                if len(body) > 4096:  # framed around the body, which is not copied
+            elif self.response_chunked:
+                if len(body) > _INLINE_BODY_SIZE:  # framed around the body, which is not copied
                     end = _CHUNK_AND_MESSAGE_END if not more_body else b"\r\n"
                     conn.write(b"%s%x\r\n" % (head, len(body)), body, end)
                     head = body = b""
@@ -388,20 +402,23 @@ class RequestResponseCycle:
                         head = b""
                     if not more_body:
                         body += CHUNKED_END
-            if len(body) > 4096:
+            if len(body) > _INLINE_BODY_SIZE:
                 conn.write(head, body) if head else conn.write(body)
             elif head or body:
                 conn.write(head + body)
         else:
             data = head
             if body and self.send_body:
-                data += conn.encode_body(body, self.chunked)
+                data += conn.encode_body(body, self.response_chunked)
             if not more_body:
-                data += conn.encode_end(self.chunked)
+                data += conn.encode_end(self.response_chunked)
             if data:
                 conn.write(data)
         if not more_body:
-            self.response_state = _DONE
-            if self.waiter is not None:
-                self._wake()
-            conn.cycle_finished(self)
+            self.response_complete()
+
+    def response_complete(self) -> None:
+        self.response_state = _DONE
+        if self.waiter is not None:
+            self._wake()
+        self.conn.cycle_finished(self)

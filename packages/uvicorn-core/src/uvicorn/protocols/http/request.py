@@ -44,7 +44,7 @@ class RequestHead:
     expect_continue = False
     upgrade: bytes | None = None
 
-    # Always set by parse_request_head (no __init__: one frame less per request).
+    # Always set by read_request_head (no __init__: one frame less per request).
     method: str
     target: bytes
     http_version: str
@@ -61,18 +61,21 @@ def _tokens(value: bytes) -> list[bytes]:
     return [token.strip().lower() for token in value.split(b",")]
 
 
-def parse_request_head(
+def read_request_head(
+    head: RequestHead,
     method: bytes,
     target: bytes,
     http_version: str,
     headers: list[tuple[bytes, bytes]],
     max_head_size: int | None,
-) -> RequestHead:
-    """Check a request head and derive its framing; raise InvalidRequest to refuse it.
+) -> None:
+    """Check a request head and store it with its framing in ``head``.
 
-    ``headers`` must already have lower-cased names, as ASGI requires. ``max_head_size``
-    is None when the caller knows the head is within the limit (it arrived in fewer
-    bytes), which spares measuring it.
+    Raises InvalidRequest to refuse it. ``head`` is a fresh RequestHead (or subclass:
+    the HTTP cycle is its own head, one object per request). ``headers`` must already
+    have lower-cased names, as ASGI requires. ``max_head_size`` is None when the caller
+    knows the head is within the limit (it arrived in fewer bytes), which spares
+    measuring it.
     """
     if max_head_size is not None:
         _check_head_size(method, target, headers, max_head_size)
@@ -81,7 +84,6 @@ def parse_request_head(
             raise InvalidRequest(400, "Invalid HTTP request line")
         raise InvalidRequest(505, "HTTP version not supported")
 
-    head = RequestHead()
     head.method = method.decode("ascii")
     head.target = target
     head.http_version = http_version
@@ -144,7 +146,6 @@ def parse_request_head(
 
     if head.upgrade is not None and (connection is None or b"upgrade" not in connection):
         head.upgrade = None
-    return head
 
 
 def _check_head_size(
