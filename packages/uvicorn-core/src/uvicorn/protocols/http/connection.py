@@ -61,6 +61,7 @@ HTTP_SPEC_VERSION: Final = "2.3"
 FIRST_REQUEST_GRACE: Final = 1.0
 # chunk_length outside data_received: larger than any head limit, so heads get measured.
 _UNKNOWN_LENGTH: Final = 1 << 62
+_RESPONSE_COMPLETE: Final = ResponseState.COMPLETE
 
 
 class HTTPConnection(WriteFlowControl, asyncio.Protocol):
@@ -104,7 +105,6 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     write_paused = False
     deadline = math.inf
     driving = False  # running apps eagerly (see _drive)
-    feeding = False  # inside feed_data: apps start when the chunk is parsed
     served = False  # a request head arrived on this connection
     draining = False  # shutting down: serve the first request, if it comes soon, and close
     chunk_length = _UNKNOWN_LENGTH  # length of the chunk being parsed, in data_received
@@ -197,27 +197,35 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         if self.closing:
             return  # the server already decided to close; the rest is not read
         if self.awaiting_head:
-            if not self.head_bytes and self.cycle is None:
-                self.deadline = self.server_state.clock + self.timeout_request_head
-            self.head_bytes += len(data)
-            if not self.newline_seen and b"\n" in data:
-                self.newline_seen = True
-        self.receiving = self.feeding = True
+            self.head_bytes += len(data)  # reset when the head is complete
+        self.receiving = True
         self.chunk_length = len(data)
         self.feed_data(data)  # a parser exception closes the transport: no reset needed
-        self.feeding = False
         self.chunk_length = _UNKNOWN_LENGTH  # heads parsed later are measured
-        if self.awaiting_head and self.head_bytes > self.max_head_size and not self.is_closing():
-            self.reject_oversized_head()
+        if self.head_bytes:
+            self._head_incomplete(data)
         # Apps start once the whole chunk is parsed: a body that came with the head is
         # then already there, and receive() answers without waiting.
         cycle = self.cycle
-        if cycle is not None and cycle.startable and not cycle.started and not self.driving:
+        if cycle is not None and not cycle.started and cycle.startable and not self.driving:
             self._drive()
         self.receiving = False
         # What the apps answered eagerly leaves in one write, with no loop callback.
         if self.pending_output:
             self.flush_output()
+
+    def _head_incomplete(self, data: bytes) -> None:
+        """The chunk ended inside a request head: time it, and check its size so far."""
+        if not self.awaiting_head or self.is_closing():
+            return
+        if self.head_bytes == len(data):  # the head began with this chunk
+            self.newline_seen = b"\n" in data
+            if self.cycle is None:
+                self.deadline = self.server_state.clock + self.timeout_request_head
+        elif not self.newline_seen and b"\n" in data:
+            self.newline_seen = True
+        if self.head_bytes > self.max_head_size:
+            self.reject_oversized_head()
 
     # -- events from the plugin's parser -----------------------------------------------
 
@@ -235,8 +243,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.awaiting_head = False
         self.served = True
         self.head_bytes = 0
-        self.newline_seen = False
-        self.deadline = math.inf
+        # A deadline that expires while a request is served is ignored (deadline_expired).
         cycle = RequestResponseCycle()
         try:
             read_request_head(
@@ -282,7 +289,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             cycle.startable = True
         if self.cycle is None:
             self.cycle = cycle
-            if cycle.startable and not self.driving and not self.feeding:
+            if cycle.startable and not self.driving and not self.receiving:
                 self._drive()
         else:
             self.pipeline.append(cycle)
@@ -296,18 +303,17 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     def on_message_complete(self) -> None:
         cycle = self.parsing
         self.awaiting_head = True
-        self.head_bytes = 0
         if cycle is None:
             return
         self.parsing = None
         cycle.body_complete()
-        if cycle.response_state is ResponseState.COMPLETE:
+        if cycle.response_state is _RESPONSE_COMPLETE:
             # The app answered before the body ended; the rest was dropped, go on.
             if cycle is self.cycle:
                 self._next_request()
             return
         cycle.startable = True
-        if cycle is self.cycle and not self.driving and not self.feeding:
+        if cycle is self.cycle and not self.driving and not self.receiving:
             self._drive()
 
     def reject_request(self, status: int, message: str) -> None:
@@ -399,7 +405,8 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
                 try:
                     yielded = context.run(coro.send, None)  # type: ignore[attr-defined]  # a coroutine
                 except StopIteration as stop:
-                    cycle.app_returned(stop.value)
+                    if stop.value is not None or cycle.response_state is not _RESPONSE_COMPLETE:
+                        cycle.app_returned(stop.value)
                     continue
                 except BaseException as exc:  # noqa: BLE001 - app_raised logs, re-raises non-Exception
                     cycle.app_raised(exc)
@@ -428,10 +435,10 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
 
     def _next_request(self) -> None:
         self.cycle = None
-        if self.is_closing():
+        if self.closing or self.transport.is_closing():
             return
         if self.resets_parser:
-            self.prepare_next_message()
+            self.prepare_next_message()  # may parse the next request: it becomes self.cycle
         if self.cycle is None and self.pipeline:
             self.cycle = self.pipeline.popleft()
         if self.cycle is None:
