@@ -89,10 +89,7 @@ class WriteFlowControl:
             self.pending_size = 0
             if transport.is_closing():
                 return
-            if len(pending) == 1:
-                transport.write(pending[0])
-            else:
-                transport.writelines(pending)
+            transport.writelines(pending)  # one write (writev on uvloop) for all pieces
         if self.closing and not transport.is_closing():
             transport.close()
 
