@@ -89,7 +89,9 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     special_header_names: frozenset[bytes]
     asgi_version: Literal["2.0", "3.0"]
 
-    # Per-connection state, starting from these class-level defaults.
+    # Per-connection state, starting from these defaults. Each connection gets its own
+    # copy of them at creation (see _PER_CONNECTION_STATE): an attribute read that falls
+    # through to the class is several times slower than one the instance holds.
     transport: asyncio.Transport
     server: tuple[str, int] | None = None
     client: tuple[str, int] | None = None
@@ -244,7 +246,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.served = True
         self.head_bytes = 0
         # A deadline that expires while a request is served is ignored (deadline_expired).
-        cycle = RequestResponseCycle()
+        cycle = RequestResponseCycle(self)
         try:
             read_request_head(
                 cycle, method, target, http_version, headers, None if unmeasured else max_head_size
@@ -274,8 +276,6 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         }
         if self.tls is not None:
             cycle.scope["extensions"] = {"tls": self.tls}
-        cycle.conn = self
-        cycle.app = self.app
         limit = self.limit_concurrency
         if limit is not None and (len(self.connections) > limit or len(self.tasks) >= limit):
             cycle.app = service_unavailable
@@ -516,10 +516,36 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             self.close_transport()
 
 
+# Class-level defaults each connection copies into its own attributes.
+_PER_CONNECTION_STATE: Final = (
+    "server",
+    "client",
+    "scheme",
+    "tls",
+    "cycle",
+    "parsing",
+    "upgrade_pending",
+    "awaiting_head",
+    "head_bytes",
+    "newline_seen",
+    "read_paused",
+    "write_paused",
+    "deadline",
+    "driving",
+    "served",
+    "draining",
+    "chunk_length",
+    "receiving",
+    "closing",
+    "pending_size",
+)
+
+
 def _settings(
     cls: type[HTTPConnection], config: Config, server_state: ServerState
 ) -> dict[str, Any]:
-    """What every connection of one server and protocol class shares."""
+    """What every connection of one server and protocol class starts with."""
+    defaults = {name: getattr(cls, name) for name in _PER_CONNECTION_STATE}
     logger = logging.getLogger("uvicorn.error")
     access_logger = logging.getLogger("uvicorn.access")
     return {
@@ -546,4 +572,5 @@ def _settings(
         "resets_parser": cls.prepare_next_message is not HTTPConnection.prepare_next_message,
         "special_header_names": FRAMING_HEADER_NAMES | server_state.default_header_names,
         "asgi_version": config.asgi_version,
+        **defaults,
     }

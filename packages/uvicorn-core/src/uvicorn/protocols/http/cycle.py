@@ -109,26 +109,41 @@ _DONE: Final = ResponseState.COMPLETE
 
 
 class RequestResponseCycle(RequestHead):
-    """One request and its response; the cycle is also the parsed request head.
+    """One request and its response; the cycle is also the parsed request head."""
 
-    State starts from class-level defaults, so a new cycle sets only what its request
-    changes: one object and a handful of stores per request.
-    """
+    __slots__ = (
+        "app",
+        "body",
+        "body_state",
+        "conn",
+        "pending_head",
+        "remaining",
+        "response_chunked",
+        "response_state",
+        "scope",
+        "send_body",
+        "startable",
+        "started",
+        "status",
+        "waiter",
+    )
 
-    conn: HTTPConnection
     scope: HTTPScope
-    app: ASGI3Application
-    started = False  # the app was called
-    startable = False  # the app may be called: the body began, or the message ended
-    body = b""  # request body received and not yet given to the app
-    body_state = _RECEIVING
-    response_state = _AWAITING_START
-    waiter: asyncio.Future[None] | None = None  # the app waits in receive() or for a drain
-    response_chunked = False
-    send_body = True  # False for HEAD and for statuses without a body
-    remaining: int | None = None  # body bytes the response's Content-Length still expects
-    pending_head = b""  # the encoded response head, until it is written with the body
-    status = 0
+
+    def __init__(self, conn: HTTPConnection) -> None:
+        self.conn = conn
+        self.app: ASGI3Application = conn.app
+        self.started = False  # the app was called
+        self.startable = False  # the app may be called: the body began, or the message ended
+        self.body = b""  # request body received and not yet given to the app
+        self.body_state = _RECEIVING
+        self.response_state = _AWAITING_START
+        self.waiter: asyncio.Future[None] | None = None  # receive() or a drain waits on it
+        self.response_chunked = False
+        self.send_body = True  # False for HEAD and for statuses without a body
+        self.remaining: int | None = None  # body bytes the Content-Length still expects
+        self.pending_head = b""  # the encoded response head, until written with the body
+        self.status = 0
 
     # -- events from the connection ----------------------------------------------------
 
