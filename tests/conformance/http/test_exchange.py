@@ -466,3 +466,27 @@ def test_date_header_moves_on_for_a_reused_head(http_impl: str) -> None:
                 conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
                 date = read_response(conn)[1][b"date"]
     assert date != first
+
+
+@pytest.mark.parametrize(
+    "requests",
+    [
+        # The second request line sits where the first request's version would be found
+        # if it were read at the offset the first one's method and target give.
+        b"GET /a HTTP/1.1\r\nHost: example\r\n\r\nGET /a HTTP/1.0\r\n\r\n",
+        b"GET /a HTTP/1.0\r\n\r\nGET /a HTTP/1.1\r\nHost: example\r\n\r\n",
+        b"GET /a HTTP/1.0\r\n\r\n",
+    ],
+    ids=["pipelined-1.1-then-1.0", "pipelined-1.0-then-1.1", "plain-1.0"],
+)
+def test_each_request_gets_its_own_http_version(http_impl: str, requests: bytes) -> None:
+    # An HTTP/1.0 request closes the connection after its response: what follows is unread.
+    versions_sent = [line.rpartition(b"/")[2] for line in requests.split(b"\r\n") if b" HTTP/" in line]
+    expected = versions_sent[: versions_sent.index(b"1.0") + 1]
+    with run_server(apps.echo_scope, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(requests)
+            versions = [
+                json.loads(read_response(conn)[2])["http_version"].encode() for _ in expected
+            ]
+    assert versions == expected
