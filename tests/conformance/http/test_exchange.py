@@ -481,7 +481,8 @@ def test_date_header_moves_on_for_a_reused_head(http_impl: str) -> None:
 )
 def test_each_request_gets_its_own_http_version(http_impl: str, requests: bytes) -> None:
     # An HTTP/1.0 request closes the connection after its response: what follows is unread.
-    versions_sent = [line.rpartition(b"/")[2] for line in requests.split(b"\r\n") if b" HTTP/" in line]
+    lines = requests.split(b"\r\n")
+    versions_sent = [line.rpartition(b"/")[2] for line in lines if b" HTTP/" in line]
     expected = versions_sent[: versions_sent.index(b"1.0") + 1]
     with run_server(apps.echo_scope, http=http_impl) as server:
         with socket.create_connection((server.host, server.port), timeout=5) as conn:
