@@ -49,7 +49,7 @@ class ServerState:
         # framing; it holds the Date header, so it is emptied when that changes.
         self.response_heads: dict[tuple[Any, ...], Any] = {}
         # Per protocol class: the settings its connections share (computed by the first).
-        self.connection_settings: dict[type, dict[str, Any]] = {}
+        self.connection_settings: dict[type, Any] = {}
         # A coarse monotonic clock (updated every tick) for connection deadlines.
         self.clock = time.monotonic()
         # Set at shutdown: idle keep-alive connections get the first-request grace too.

@@ -13,13 +13,15 @@ from uvicorn.protocols.http.connection import HTTPConnection
 
 
 class H11Protocol(HTTPConnection):
+    __slots__ = ("conn",)
+
     def init_parser(self) -> None:
         self.conn = self._new_parser()
 
     def _new_parser(self) -> h11.Connection:
         # The core enforces the head size limit itself (414/431); h11's own limit sits
         # above it so that it never answers first with a different status.
-        return h11.Connection(h11.SERVER, max_incomplete_event_size=self.max_head_size + 1)
+        return h11.Connection(h11.SERVER, max_incomplete_event_size=self.settings.max_head_size + 1)
 
     def feed_data(self, data: bytes) -> None:
         self.conn.receive_data(data)

@@ -8,6 +8,8 @@ from uvicorn.protocols.http.connection import HTTPConnection
 
 
 class HttpToolsProtocol(HTTPConnection):
+    __slots__ = ("headers", "parser", "url")
+
     def init_parser(self) -> None:
         # The parser calls on_body/on_message_complete of the core directly.
         self.parser = httptools.HttpRequestParser(self)

@@ -49,10 +49,20 @@ class WriteFlowControl:
     connection closes: ``connection_lost`` must call ``release_drain_waiters``).
     """
 
-    write_paused = False
-    receiving = False  # inside data_received: its end writes what was queued
-    closing = False  # close the transport once the queued bytes are written
-    pending_size = 0
+    # Slots, set by the subclass's __init__: slot access is the fastest attribute access.
+    __slots__ = (
+        "closing",
+        "drain_waiters",
+        "pending_output",
+        "pending_size",
+        "receiving",
+        "write_paused",
+    )
+
+    write_paused: bool
+    receiving: bool  # inside data_received: its end writes what was queued
+    closing: bool  # close the transport once the queued bytes are written
+    pending_size: int
     loop: asyncio.AbstractEventLoop
     transport: asyncio.Transport
     server_state: ServerState  # its flush_queue collects connections with output

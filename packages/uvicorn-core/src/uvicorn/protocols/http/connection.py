@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 import logging
 import math
 from collections import deque
@@ -67,49 +68,32 @@ _RESPONSE_COMPLETE: Final = ResponseState.COMPLETE
 class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     """Base class of HTTP/1.1 protocol implementations; see the module docstring."""
 
-    # Settings shared by every connection of a server, computed once (see _settings).
-    app: ASGI3Application
-    logger: logging.Logger
-    access_logger: logging.Logger
-    access_log: bool
-    trace_enabled: bool
-    ws_protocol_class: type[asyncio.Protocol] | None
-    root_path: str
-    root_raw_path: bytes
-    limit_concurrency: int | None
-    max_head_size: int
-    timeout_keep_alive: float
-    timeout_request_head: float
-    reset_contextvars: bool
-    connections: set[Any]
-    tasks: set[asyncio.Task[None]]
-    raw_encoding: bool  # the plugin keeps the default body framing: inlined on the hot path
-    raw_head: bool  # the plugin keeps the default head serializer
-    resets_parser: bool  # the plugin implements prepare_next_message
-    special_header_names: frozenset[bytes]
-    asgi_version: Literal["2.0", "3.0"]
-
-    # Per-connection state, starting from these defaults. Each connection gets its own
-    # copy of them at creation (see _PER_CONNECTION_STATE): an attribute read that falls
-    # through to the class is several times slower than one the instance holds.
-    transport: asyncio.Transport
-    server: tuple[str, int] | None = None
-    client: tuple[str, int] | None = None
-    scheme = "http"
-    tls: dict[object, object] | None = None  # the ASGI tls extension, on TLS connections
-    cycle: RequestResponseCycle | None = None  # the cycle the app is running
-    parsing: RequestResponseCycle | None = None  # the cycle receiving body events
-    upgrade_pending: RequestHead | None = None
-    awaiting_head = True
-    head_bytes = 0
-    newline_seen = False
-    read_paused = False
-    write_paused = False
-    deadline = math.inf
-    driving = False  # running apps eagerly (see _drive)
-    served = False  # a request head arrived on this connection
-    draining = False  # shutting down: serve the first request, if it comes soon, and close
-    chunk_length = _UNKNOWN_LENGTH  # length of the chunk being parsed, in data_received
+    __slots__ = (
+        "app_state",
+        "awaiting_head",
+        "chunk_length",
+        "client",
+        "config",
+        "context",
+        "cycle",
+        "deadline",
+        "draining",
+        "driving",
+        "head_bytes",
+        "loop",
+        "newline_seen",
+        "parsing",
+        "pipeline",
+        "read_paused",
+        "scheme",
+        "served",
+        "server",
+        "server_state",
+        "settings",
+        "tls",
+        "transport",
+        "upgrade_pending",
+    )
 
     def __init__(
         self,
@@ -122,18 +106,41 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             config.load()
         settings = server_state.connection_settings.get(type(self))
         if settings is None:
-            settings = server_state.connection_settings[type(self)] = _settings(
+            settings = server_state.connection_settings[type(self)] = ConnectionSettings.build(
                 type(self), config, server_state
             )
-        self.__dict__.update(settings)
+        # Every attribute lives in a slot: reads and writes of connection state are as
+        # fast as attribute access gets (class-level defaults or an instance dict of this
+        # size take the slow, generic lookup on Python 3.11).
+        self.settings: ConnectionSettings = settings
         self.config = config
         self.server_state = server_state
         self.app_state = app_state
         self.loop = _loop or asyncio.get_event_loop()
         self.pipeline: deque[RequestResponseCycle] = deque()
         self.pending_output: list[bytes] = []
+        self.pending_size = 0
         self.drain_waiters: list[asyncio.Future[None]] = []
         self.context = contextvars.copy_context()
+        self.server: tuple[str, int] | None = None
+        self.client: tuple[str, int] | None = None
+        self.scheme = "http"
+        self.tls: dict[object, object] | None = None  # the ASGI tls extension, on TLS
+        self.cycle: RequestResponseCycle | None = None  # the cycle the app is running
+        self.parsing: RequestResponseCycle | None = None  # the cycle receiving body events
+        self.upgrade_pending: RequestHead | None = None
+        self.awaiting_head = True
+        self.head_bytes = 0
+        self.newline_seen = False
+        self.read_paused = False
+        self.write_paused = False
+        self.receiving = False  # inside data_received: its end writes what was queued
+        self.closing = False  # close the transport once the queued bytes are written
+        self.deadline = math.inf
+        self.driving = False  # running apps eagerly (see _drive)
+        self.served = False  # a request head arrived on this connection
+        self.draining = False  # shutting down: serve a first request if it comes soon
+        self.chunk_length = _UNKNOWN_LENGTH  # length of the chunk being parsed
         self.init_parser()
 
     @property
@@ -165,21 +172,21 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     # -- asyncio.Protocol --------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.connections.add(self)
+        self.settings.connections.add(self)
         self.transport = transport  # type: ignore[assignment]  # always a stream transport
         self.server = get_local_addr(self.transport)
         self.client = get_remote_addr(self.transport)
         if is_ssl(self.transport):
             self.scheme = "https"
             self.tls = get_tls_extension(self.transport)
-        self.deadline = self.server_state.clock + self.timeout_request_head
-        if self.trace_enabled:
-            self.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection made", self.log_prefix)
+        self.deadline = self.server_state.clock + self.settings.timeout_request_head
+        if self.settings.trace_enabled:
+            self.settings.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection made", self.log_prefix)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.connections.discard(self)
-        if self.trace_enabled:
-            self.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection lost", self.log_prefix)
+        self.settings.connections.discard(self)
+        if self.settings.trace_enabled:
+            self.settings.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection lost", self.log_prefix)
         self.deadline = math.inf
         cycle = self.cycle
         if cycle is not None and cycle.response_state is not ResponseState.COMPLETE:
@@ -223,10 +230,10 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         if self.head_bytes == len(data):  # the head began with this chunk
             self.newline_seen = b"\n" in data
             if self.cycle is None:
-                self.deadline = self.server_state.clock + self.timeout_request_head
+                self.deadline = self.server_state.clock + self.settings.timeout_request_head
         elif not self.newline_seen and b"\n" in data:
             self.newline_seen = True
-        if self.head_bytes > self.max_head_size:
+        if self.head_bytes > self.settings.max_head_size:
             self.reject_oversized_head()
 
     # -- events from the plugin's parser -----------------------------------------------
@@ -240,7 +247,8 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     ) -> None:
         # A head that arrived within max_head_size bytes needs no measuring: either it
         # spans the chunks counted in head_bytes, or it lies inside the current chunk.
-        max_head_size = self.max_head_size
+        settings = self.settings
+        max_head_size = settings.max_head_size
         unmeasured = self.head_bytes <= max_head_size and self.chunk_length <= max_head_size
         self.awaiting_head = False
         self.served = True
@@ -258,10 +266,10 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             self.upgrade_pending = cycle
             return
 
-        root_path = self.root_path
+        root_path = settings.root_path
         cycle.scope = {
             "type": "http",
-            "asgi": {"version": self.asgi_version, "spec_version": HTTP_SPEC_VERSION},
+            "asgi": {"version": settings.asgi_version, "spec_version": HTTP_SPEC_VERSION},
             "http_version": http_version,
             "server": self.server,
             "client": self.client,
@@ -269,17 +277,19 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             "method": cycle.method,
             "root_path": root_path,
             "path": root_path + cycle.path if root_path else cycle.path,
-            "raw_path": self.root_raw_path + cycle.raw_path if root_path else cycle.raw_path,
+            "raw_path": settings.root_raw_path + cycle.raw_path if root_path else cycle.raw_path,
             "query_string": cycle.query_string,
             "headers": headers,
             "state": self.app_state.copy(),
         }
         if self.tls is not None:
             cycle.scope["extensions"] = {"tls": self.tls}
-        limit = self.limit_concurrency
-        if limit is not None and (len(self.connections) > limit or len(self.tasks) >= limit):
+        limit = settings.limit_concurrency
+        if limit is not None and (
+            len(settings.connections) > limit or len(settings.tasks) >= limit
+        ):
             cycle.app = service_unavailable
-            self.logger.warning("Exceeded concurrency limit.")
+            settings.logger.warning("Exceeded concurrency limit.")
         if self.draining:
             cycle.keep_alive = False
         self.parsing = cycle
@@ -318,7 +328,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
 
     def reject_request(self, status: int, message: str) -> None:
         """Answer a request the server cannot accept and close the connection."""
-        self.logger.warning("Invalid HTTP request received: %s", message)
+        self.settings.logger.warning("Invalid HTTP request received: %s", message)
         cycle = self.cycle
         if cycle is not None and cycle.response_state is not ResponseState.COMPLETE:
             if self.parsing is not cycle:
@@ -347,9 +357,9 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     def _accepts_upgrade(self, upgrade: bytes) -> bool:
         if b"websocket" not in upgrade:
             return False
-        if self.ws_protocol_class is None:
-            self.logger.warning("Unsupported upgrade request.")
-            self.logger.warning(
+        if self.settings.ws_protocol_class is None:
+            self.settings.logger.warning("Unsupported upgrade request.")
+            self.settings.logger.warning(
                 "No WebSocket implementation is installed; install one with "
                 "'pip install uvicorn-ws-websockets' or 'pip install uvicorn-ws-wsproto'."
             )
@@ -360,7 +370,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         """Give the connection to the WebSocket protocol, replaying the request head."""
         head = self.upgrade_pending
         assert head is not None
-        assert self.ws_protocol_class is not None
+        assert self.settings.ws_protocol_class is not None
         self.upgrade_pending = None
         request_line = b"%s %s HTTP/%s\r\n" % (
             head.method.encode("ascii"),
@@ -368,7 +378,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             head.http_version.encode("ascii"),
         )
         header_lines = b"".join(b"%s: %s\r\n" % (name, value) for name, value in head.headers)
-        protocol = self.ws_protocol_class(  # type: ignore[call-arg]  # uvicorn's protocol signature
+        protocol = self.settings.ws_protocol_class(  # type: ignore[call-arg]  # uvicorn's protocol signature
             config=self.config,
             server_state=self.server_state,
             app_state=self.app_state,
@@ -376,7 +386,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         )
         if isinstance(protocol, WebSocketConnection):
             protocol.handshake_head = head  # the scope is built from the head parsed here
-        self.connections.discard(self)
+        self.settings.connections.discard(self)
         self.deadline = math.inf
         self.flush_output()
         protocol.connection_made(self.transport)
@@ -393,6 +403,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         suspends continues in a task and ends the loop.
         """
         self.driving = True
+        reset_contextvars = self.settings.reset_contextvars
         try:
             while True:
                 cycle = self.cycle
@@ -400,7 +411,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
                     return
                 cycle.started = True
                 self.server_state.total_requests += 1
-                context = contextvars.Context() if self.reset_contextvars else self.context.copy()
+                context = contextvars.Context() if reset_contextvars else self.context.copy()
                 coro = cycle.app(cycle.scope, cycle.receive, cycle.send)
                 try:
                     yielded = context.run(coro.send, None)  # type: ignore[attr-defined]  # a coroutine
@@ -412,8 +423,8 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
                     cycle.app_raised(exc)
                     continue
                 task = self.loop.create_task(cycle.finish_asgi(coro, yielded), context=context)  # type: ignore[arg-type]  # a coroutine
-                self.tasks.add(task)
-                task.add_done_callback(self.tasks.discard)
+                self.settings.tasks.add(task)
+                task.add_done_callback(self.settings.tasks.discard)
                 cycle.flush_head()  # the app waits for something: send what it started
         finally:
             self.driving = False
@@ -437,13 +448,13 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.cycle = None
         if self.closing or self.transport.is_closing():
             return
-        if self.resets_parser:
+        if self.settings.resets_parser:
             self.prepare_next_message()  # may parse the next request: it becomes self.cycle
         if self.cycle is None and self.pipeline:
             self.cycle = self.pipeline.popleft()
         if self.cycle is None:
             if self.awaiting_head and not self.head_bytes:
-                self.deadline = self.server_state.clock + self.timeout_keep_alive
+                self.deadline = self.server_state.clock + self.settings.timeout_keep_alive
             if self.read_paused:
                 self.resume_reading()
         elif not self.driving:
@@ -488,7 +499,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             self.deadline = math.inf
             return
         if self.awaiting_head and self.head_bytes:
-            self.logger.debug("%sRequest head not received in time.", self.log_prefix)
+            self.settings.logger.debug("%sRequest head not received in time.", self.log_prefix)
             self.send_error_response(408)
         else:
             self.close_transport()
@@ -516,61 +527,61 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             self.close_transport()
 
 
-# Class-level defaults each connection copies into its own attributes.
-_PER_CONNECTION_STATE: Final = (
-    "server",
-    "client",
-    "scheme",
-    "tls",
-    "cycle",
-    "parsing",
-    "upgrade_pending",
-    "awaiting_head",
-    "head_bytes",
-    "newline_seen",
-    "read_paused",
-    "write_paused",
-    "deadline",
-    "driving",
-    "served",
-    "draining",
-    "chunk_length",
-    "receiving",
-    "closing",
-    "pending_size",
-)
+@dataclasses.dataclass(frozen=True, slots=True)
+class ConnectionSettings:
+    """What every connection of one server and protocol class shares, computed once."""
 
+    app: ASGI3Application
+    logger: logging.Logger
+    access_logger: logging.Logger
+    access_log: bool
+    trace_enabled: bool
+    ws_protocol_class: type[asyncio.Protocol] | None
+    root_path: str
+    root_raw_path: bytes
+    limit_concurrency: int | None
+    max_head_size: int
+    timeout_keep_alive: float
+    timeout_request_head: float
+    reset_contextvars: bool
+    connections: set[Any]
+    tasks: set[asyncio.Task[None]]
+    raw_encoding: bool  # the plugin keeps the default body framing: inlined on the hot path
+    raw_head: bool  # the plugin keeps the default head serializer
+    resets_parser: bool  # the plugin implements prepare_next_message
+    special_header_names: frozenset[bytes]
+    asgi_version: Literal["2.0", "3.0"]
 
-def _settings(
-    cls: type[HTTPConnection], config: Config, server_state: ServerState
-) -> dict[str, Any]:
-    """What every connection of one server and protocol class starts with."""
-    defaults = {name: getattr(cls, name) for name in _PER_CONNECTION_STATE}
-    logger = logging.getLogger("uvicorn.error")
-    access_logger = logging.getLogger("uvicorn.access")
-    return {
-        "app": config.loaded_app,
-        "logger": logger,
-        "access_logger": access_logger,
-        "access_log": config.access_log and access_logger.hasHandlers(),
-        "trace_enabled": logger.isEnabledFor(TRACE_LOG_LEVEL),
-        "ws_protocol_class": config.ws_protocol_class,
-        "root_path": config.root_path,
-        "root_raw_path": config.root_path.encode("ascii"),
-        "limit_concurrency": config.limit_concurrency,
-        "max_head_size": config.h11_max_incomplete_event_size or DEFAULT_MAX_HEAD_SIZE,
-        "timeout_keep_alive": float(config.timeout_keep_alive),
-        "timeout_request_head": float(config.timeout_request_head or math.inf),
-        "reset_contextvars": config.reset_contextvars,
-        "connections": server_state.connections,
-        "tasks": server_state.tasks,
-        "raw_encoding": (
-            cls.encode_body is HTTPConnection.encode_body
-            and cls.encode_end is HTTPConnection.encode_end
-        ),
-        "raw_head": cls.encode_head is HTTPConnection.encode_head,
-        "resets_parser": cls.prepare_next_message is not HTTPConnection.prepare_next_message,
-        "special_header_names": FRAMING_HEADER_NAMES | server_state.default_header_names,
-        "asgi_version": config.asgi_version,
-        **defaults,
-    }
+    @classmethod
+    def build(
+        cls, protocol: type[HTTPConnection], config: Config, server_state: ServerState
+    ) -> ConnectionSettings:
+        logger = logging.getLogger("uvicorn.error")
+        access_logger = logging.getLogger("uvicorn.access")
+        return cls(
+            app=config.loaded_app,
+            logger=logger,
+            access_logger=access_logger,
+            access_log=config.access_log and access_logger.hasHandlers(),
+            trace_enabled=logger.isEnabledFor(TRACE_LOG_LEVEL),
+            ws_protocol_class=config.ws_protocol_class,
+            root_path=config.root_path,
+            root_raw_path=config.root_path.encode("ascii"),
+            limit_concurrency=config.limit_concurrency,
+            max_head_size=config.h11_max_incomplete_event_size or DEFAULT_MAX_HEAD_SIZE,
+            timeout_keep_alive=float(config.timeout_keep_alive),
+            timeout_request_head=float(config.timeout_request_head or math.inf),
+            reset_contextvars=config.reset_contextvars,
+            connections=server_state.connections,
+            tasks=server_state.tasks,
+            raw_encoding=(
+                protocol.encode_body is HTTPConnection.encode_body
+                and protocol.encode_end is HTTPConnection.encode_end
+            ),
+            raw_head=protocol.encode_head is HTTPConnection.encode_head,
+            resets_parser=(
+                protocol.prepare_next_message is not HTTPConnection.prepare_next_message
+            ),
+            special_header_names=FRAMING_HEADER_NAMES | server_state.default_header_names,
+            asgi_version=config.asgi_version,
+        )

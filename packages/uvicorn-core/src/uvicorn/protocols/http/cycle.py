@@ -132,7 +132,7 @@ class RequestResponseCycle(RequestHead):
 
     def __init__(self, conn: HTTPConnection) -> None:
         self.conn = conn
-        self.app: ASGI3Application = conn.app
+        self.app: ASGI3Application = conn.settings.app
         self.started = False  # the app was called
         self.startable = False  # the app may be called: the body began, or the message ended
         self.body = b""  # request body received and not yet given to the app
@@ -188,7 +188,7 @@ class RequestResponseCycle(RequestHead):
             self.app_returned(result)
 
     def app_raised(self, exc: BaseException) -> None:
-        self.conn.logger.error("Exception in ASGI application\n", exc_info=exc)
+        self.conn.settings.logger.error("Exception in ASGI application\n", exc_info=exc)
         self.abort_response()
         if not isinstance(exc, Exception):
             raise exc
@@ -199,13 +199,15 @@ class RequestResponseCycle(RequestHead):
             self.abort_response()
             return
         if result is not None:
-            self.conn.logger.error("ASGI callable should return None, but returned '%s'.", result)
+            self.conn.settings.logger.error(
+                "ASGI callable should return None, but returned '%s'.", result
+            )
             self.abort_response()
         elif self.response_state is _AWAITING_START:
-            self.conn.logger.error("ASGI callable returned without starting response.")
+            self.conn.settings.logger.error("ASGI callable returned without starting response.")
             self.abort_response()
         elif self.response_state is not _DONE:
-            self.conn.logger.error("ASGI callable returned without completing response.")
+            self.conn.settings.logger.error("ASGI callable returned without completing response.")
             self.abort_response()
 
     def abort_response(self) -> None:
@@ -288,7 +290,7 @@ class RequestResponseCycle(RequestHead):
             if self.body_state is _DISCONNECTED:
                 return
             conn = self.conn
-            if conn.access_log:
+            if conn.settings.access_log:
                 self._log_access(message["status"])
             # The whole head is cached once per second for each status and header list.
             key: tuple[Any, ...] = (message["status"], *message.get("headers", ()))
@@ -317,7 +319,7 @@ class RequestResponseCycle(RequestHead):
 
     def _log_access(self, status: int) -> None:
         scope = self.scope
-        self.conn.access_logger.info(
+        self.conn.settings.access_logger.info(
             '%s - "%s %s HTTP/%s" %d',
             get_client_addr(scope),
             scope["method"],
@@ -335,7 +337,7 @@ class RequestResponseCycle(RequestHead):
         cache = conn.server_state.response_headers
         info = cache.get(headers) if cacheable else None
         if info is None:
-            info = analyse_response_headers(headers, conn.special_header_names)
+            info = analyse_response_headers(headers, conn.settings.special_header_names)
             if cacheable:
                 if len(cache) >= RESPONSE_HEADERS_CACHE_SIZE:
                     cache.clear()
@@ -363,7 +365,7 @@ class RequestResponseCycle(RequestHead):
             self.response_chunked = False
 
         state = conn.server_state
-        if conn.raw_head and not replaced:
+        if conn.settings.raw_head and not replaced:
             # The server's own headers are encoded once a second, the app's once per
             # distinct header list.
             status_line = STATUS_LINES.get(status)
@@ -381,7 +383,7 @@ class RequestResponseCycle(RequestHead):
                 pairs += _CHUNKED_AND_CLOSE[extra]
             self.pending_head = conn.encode_head(status, pairs)
         self.response_state = _STREAMING
-        if plain and cacheable and conn.raw_head:
+        if plain and cacheable and conn.settings.raw_head:
             heads = state.response_heads
             if len(heads) >= RESPONSE_HEADERS_CACHE_SIZE:
                 heads.clear()
@@ -403,7 +405,7 @@ class RequestResponseCycle(RequestHead):
         conn = self.conn
         head = self.pending_head
         self.pending_head = b""
-        if conn.raw_encoding:
+        if conn.settings.raw_encoding:
             if not self.send_body:
                 body = b""
             elif self.response_chunked:

@@ -138,6 +138,10 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self.waiter: asyncio.Future[None] | None = None
         self.drain_waiters: list[asyncio.Future[None]] = []
         self.pending_output: list[bytes] = []
+        self.pending_size = 0
+        self.write_paused = False
+        self.receiving = False
+        self.closing = False
         self.init_adapter()
 
     @property
