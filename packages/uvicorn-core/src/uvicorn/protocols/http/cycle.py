@@ -124,7 +124,6 @@ class RequestResponseCycle(RequestHead):
         "send_body",
         "startable",
         "started",
-        "status",
         "waiter",
     )
 
@@ -143,7 +142,6 @@ class RequestResponseCycle(RequestHead):
         self.send_body = True  # False for HEAD and for statuses without a body
         self.remaining: int | None = None  # body bytes the Content-Length still expects
         self.pending_head = b""  # the encoded response head, until written with the body
-        self.status = 0
 
     # -- events from the connection ----------------------------------------------------
 
@@ -276,8 +274,13 @@ class RequestResponseCycle(RequestHead):
                 self.remaining = 0
                 head = self.pending_head
                 self.pending_head = b""
-                self.conn.write(head + body if head else body)
-                self.response_complete()
+                conn = self.conn
+                conn.write(head + body if head else body)
+                # What response_complete() does, inlined on the path most responses take.
+                self.response_state = _DONE
+                if self.waiter is not None:
+                    self._wake()
+                conn.cycle_finished(self)
             else:
                 self._write_body(body, message.get("more_body", False))
             if self.conn.write_paused:
@@ -303,7 +306,6 @@ class RequestResponseCycle(RequestHead):
                     self.pending_head, self.remaining, self.response_chunked, self.send_body = (
                         framing
                     )
-                    self.status = key[0]
                     self.response_state = _STREAMING
                 else:
                     self._start_response(key, cacheable=True)
@@ -332,7 +334,6 @@ class RequestResponseCycle(RequestHead):
         """Frame a response from ``(status, *headers)``; cache the head when it is plain."""
         conn = self.conn
         status: int = key[0]
-        self.status = status
         headers = key[1:]
         cache = conn.server_state.response_headers
         info = cache.get(headers) if cacheable else None
