@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from uvicorn._types import ASGI3Application
+from uvicorn._types import ASGI3Application, ASGIVersions, HTTPScope
 from uvicorn.logging import TRACE_LOG_LEVEL
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.http.cycle import (
@@ -63,6 +63,8 @@ FIRST_REQUEST_GRACE: Final = 1.0
 # chunk_length outside data_received: larger than any head limit, so heads get measured.
 _UNKNOWN_LENGTH: Final = 1 << 62
 _RESPONSE_COMPLETE: Final = ResponseState.COMPLETE
+# Stands in for the per-request "asgi" entry in a connection's scope template.
+_ASGI_PLACEHOLDER: Final[ASGIVersions] = {"version": "3.0", "spec_version": HTTP_SPEC_VERSION}
 
 
 class HTTPConnection(WriteFlowControl, asyncio.Protocol):
@@ -86,6 +88,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         "pipeline",
         "read_paused",
         "scheme",
+        "scope_template",
         "served",
         "server",
         "server_state",
@@ -126,6 +129,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.client: tuple[str, int] | None = None
         self.scheme = "http"
         self.tls: dict[object, object] | None = None  # the ASGI tls extension, on TLS
+        self.scope_template: HTTPScope  # set by connection_made
         self.cycle: RequestResponseCycle | None = None  # the cycle the app is running
         self.parsing: RequestResponseCycle | None = None  # the cycle receiving body events
         self.upgrade_pending: RequestHead | None = None
@@ -179,6 +183,23 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         if is_ssl(self.transport):
             self.scheme = "https"
             self.tls = get_tls_extension(self.transport)
+        # Each request's scope starts as a copy of this one: copying a dict is much
+        # cheaper than building one key by key.
+        self.scope_template = {
+            "type": "http",
+            "asgi": _ASGI_PLACEHOLDER,
+            "http_version": "1.1",
+            "server": self.server,
+            "client": self.client,
+            "scheme": self.scheme,
+            "method": "GET",
+            "root_path": self.settings.root_path,
+            "path": "",
+            "raw_path": b"",
+            "query_string": b"",
+            "headers": [],
+            "state": {},
+        }
         self.deadline = self.server_state.clock + self.settings.timeout_request_head
         if self.settings.trace_enabled:
             self.settings.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection made", self.log_prefix)
@@ -267,23 +288,21 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             return
 
         root_path = settings.root_path
-        cycle.scope = {
-            "type": "http",
-            "asgi": {"version": settings.asgi_version, "spec_version": HTTP_SPEC_VERSION},
-            "http_version": http_version,
-            "server": self.server,
-            "client": self.client,
-            "scheme": self.scheme,
-            "method": cycle.method,
-            "root_path": root_path,
-            "path": root_path + cycle.path if root_path else cycle.path,
-            "raw_path": settings.root_raw_path + cycle.raw_path if root_path else cycle.raw_path,
-            "query_string": cycle.query_string,
-            "headers": headers,
-            "state": self.app_state.copy(),
-        }
+        cycle.scope = scope = self.scope_template.copy()
+        scope["asgi"] = {"version": settings.asgi_version, "spec_version": HTTP_SPEC_VERSION}
+        scope["http_version"] = http_version
+        scope["method"] = cycle.method
+        if root_path:
+            scope["path"] = root_path + cycle.path
+            scope["raw_path"] = settings.root_raw_path + cycle.raw_path
+        else:
+            scope["path"] = cycle.path
+            scope["raw_path"] = cycle.raw_path
+        scope["query_string"] = cycle.query_string
+        scope["headers"] = headers
+        scope["state"] = self.app_state.copy()
         if self.tls is not None:
-            cycle.scope["extensions"] = {"tls": self.tls}
+            scope["extensions"] = {"tls": self.tls}
         limit = settings.limit_concurrency
         if limit is not None and (
             len(settings.connections) > limit or len(settings.tasks) >= limit
@@ -319,8 +338,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         cycle.body_complete()
         if cycle.response_state is _RESPONSE_COMPLETE:
             # The app answered before the body ended; the rest was dropped, go on.
-            if cycle is self.cycle:
-                self._next_request()
+            self.cycle_finished(cycle)
             return
         cycle.startable = True
         if cycle is self.cycle and not self.driving and not self.receiving:
@@ -442,9 +460,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             cycle.body = b""
             self.resume_reading()
             return
-        self._next_request()
-
-    def _next_request(self) -> None:
+        # On to the next request: pipelined, or the next one this connection reads.
         self.cycle = None
         if self.closing or self.transport.is_closing():
             return
