@@ -491,3 +491,23 @@ def test_each_request_gets_its_own_http_version(http_impl: str, requests: bytes)
                 json.loads(read_response(conn)[2])["http_version"].encode() for _ in expected
             ]
     assert versions == expected
+
+
+def test_reused_heads_follow_each_request_keep_alive_or_close(http_impl: str) -> None:
+    """Heads are reused per framing: a closing request never gets a kept-alive head."""
+    with run_server(apps.hello, http=http_impl) as server:
+        for connection_header in (b"close", b"keep-alive", b"close", b"keep-alive"):
+            with socket.create_connection((server.host, server.port), timeout=5) as conn:
+                conn.sendall(
+                    b"GET / HTTP/1.1\r\nHost: example\r\nConnection: %s\r\n\r\n" % connection_header
+                )
+                status, headers, body = read_response(conn)
+                assert status == b"HTTP/1.1 200 OK"
+                assert body == b"Hello, world!"
+                if connection_header == b"close":
+                    assert headers[b"connection"] == b"close"
+                    assert conn.recv(1) == b""  # the server closed
+                else:
+                    assert b"connection" not in headers
+                    conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+                    assert read_response(conn)[2] == b"Hello, world!"

@@ -48,6 +48,7 @@ class ServerState:
         # (status, *headers) -> the whole encoded head of a keep-alive response and its
         # framing; it holds the Date header, so it is emptied when that changes.
         self.response_heads: dict[tuple[Any, ...], Any] = {}
+        self.closing_response_heads: dict[tuple[Any, ...], Any] = {}  # the same, closing
         # Per protocol class: the settings its connections share (computed by the first).
         self.connection_settings: dict[type, Any] = {}
         # A coarse monotonic clock (updated every tick) for connection deadlines.
@@ -220,6 +221,7 @@ class Server:
         self.server_state.default_headers = headers
         self.server_state.default_headers_block = encode_header_lines(headers)
         self.server_state.response_heads.clear()
+        self.server_state.closing_response_heads.clear()
         self.server_state.default_header_names = frozenset(name for name, _ in headers)
 
     def _expire_deadlines(self) -> None:

@@ -41,6 +41,7 @@ _CHUNKED_AND_CLOSE: Final = {
 RESPONSE_HEADERS_CACHE_SIZE: Final = 1024
 # Bodies up to this size are joined to what precedes them; larger ones are written as they are.
 _INLINE_BODY_SIZE: Final = 4096
+_NO_HEADS: Final[dict[tuple[Any, ...], Any]] = {}  # HTTP/1.0 responses: never cached
 _CHUNK_AND_MESSAGE_END: Final = b"\r\n" + CHUNKED_END  # the last chunk, then the terminator
 
 # What one list of response headers means for framing, computed once per distinct list:
@@ -297,12 +298,18 @@ class RequestResponseCycle(RequestHead):
                 self._log_access(message["status"])
             # The whole head is cached once per second for each status and header list.
             key: tuple[Any, ...] = (message["status"], *message.get("headers", ()))
+            if self.keep_alive:
+                heads = conn.server_state.response_heads
+            elif self.http_version == "1.1":
+                heads = conn.server_state.closing_response_heads
+            else:
+                heads = _NO_HEADS
             try:
-                framing = conn.server_state.response_heads.get(key)
+                framing = heads.get(key)
             except TypeError:  # pairs given as lists: analysed every time, never cached
                 self._start_response(key, cacheable=False)
             else:
-                if framing is not None and self.keep_alive and self.method != "HEAD":
+                if framing is not None and self.method != "HEAD":
                     self.pending_head, self.remaining, self.response_chunked, self.send_body = (
                         framing
                     )
@@ -346,7 +353,15 @@ class RequestResponseCycle(RequestHead):
         lines, app_headers, content_length, close_requested, replaced = info
 
         extra = b""
-        plain = self.keep_alive and self.method != "HEAD"  # the framing response_heads holds
+        # The heads cached per framing: HTTP/1.1 (not HEAD), kept alive or closing.
+        state = conn.server_state
+        kept_alive = self.keep_alive
+        heads: dict[tuple[Any, ...], Any] | None = None
+        if cacheable and conn.settings.raw_head and self.method != "HEAD":
+            if kept_alive:
+                heads = state.response_heads
+            elif self.http_version == "1.1":
+                heads = state.closing_response_heads
         if status < 200 or status == 204 or status == 304:
             self.send_body = False
         elif content_length is not None:
@@ -358,14 +373,12 @@ class RequestResponseCycle(RequestHead):
             self.keep_alive = False
         if close_requested:
             self.keep_alive = False
-            plain = False
         elif not self.keep_alive:
             extra += _CLOSE_LINE
         if self.method == "HEAD":
             self.send_body = False
             self.response_chunked = False
 
-        state = conn.server_state
         if conn.settings.raw_head and not replaced:
             # The server's own headers are encoded once a second, the app's once per
             # distinct header list.
@@ -384,8 +397,7 @@ class RequestResponseCycle(RequestHead):
                 pairs += _CHUNKED_AND_CLOSE[extra]
             self.pending_head = conn.encode_head(status, pairs)
         self.response_state = _STREAMING
-        if plain and cacheable and conn.settings.raw_head:
-            heads = state.response_heads
+        if heads is not None and self.keep_alive == kept_alive:
             if len(heads) >= RESPONSE_HEADERS_CACHE_SIZE:
                 heads.clear()
             heads[key] = (self.pending_head, self.remaining, self.response_chunked, self.send_body)
