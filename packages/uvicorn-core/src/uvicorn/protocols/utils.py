@@ -130,6 +130,9 @@ class ClientDisconnected(OSError):
     """Raised by ``send`` when the client went away and the message cannot be delivered."""
 
 
+_ADDRESS_TYPES: Final = (tuple, list)  # a tuple, not list | tuple: built once, not per call
+
+
 def _address(transport: asyncio.BaseTransport, name: str, method: str) -> tuple[str, int] | None:
     # The transport's cached peername/sockname first: asking for the socket makes uvloop
     # build a new socket object on every call.
@@ -142,7 +145,7 @@ def _address(transport: asyncio.BaseTransport, name: str, method: str) -> tuple[
             info = getattr(sock, method)()
         except OSError:
             return None
-    if isinstance(info, list | tuple) and len(info) >= 2:
+    if isinstance(info, _ADDRESS_TYPES) and len(info) >= 2:
         return (str(info[0]), int(info[1]))
     return None
 
