@@ -226,10 +226,10 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.closing:
             return  # the server already decided to close; the rest is not read
+        self.chunk_length = length = len(data)
         if self.awaiting_head:
-            self.head_bytes += len(data)  # reset when the head is complete
+            self.head_bytes += length  # reset when the head is complete
         self.receiving = True
-        self.chunk_length = len(data)
         self.feed_data(data)  # a parser exception closes the transport: no reset needed
         self.chunk_length = _UNKNOWN_LENGTH  # heads parsed later are measured
         if self.head_bytes:
@@ -341,7 +341,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             self.cycle_finished(cycle)
             return
         cycle.startable = True
-        if cycle is self.cycle and not self.driving and not self.receiving:
+        if not self.receiving and cycle is self.cycle and not self.driving:
             self._drive()
 
     def reject_request(self, status: int, message: str) -> None:

@@ -266,17 +266,23 @@ class RequestResponseCycle(RequestHead):
                 return
             body = message.get("body", b"")
             if (
-                self.remaining == len(body) <= _INLINE_BODY_SIZE
+                self.remaining == len(body)
                 and self.send_body
                 and not message.get("more_body", False)
             ):
                 # The whole body in one message, as the Content-Length announced it (a
-                # hello world, a JSON answer): head and body leave in one small write.
+                # hello world, a JSON answer): head and body leave in one write.
                 self.remaining = 0
                 head = self.pending_head
-                self.pending_head = b""
                 conn = self.conn
-                conn.write(head + body if head else body)
+                if not head:
+                    conn.write(body)
+                else:
+                    self.pending_head = b""
+                    if len(body) > _INLINE_BODY_SIZE:
+                        conn.write(head, body)  # a large body is not copied
+                    else:
+                        conn.write(head + body)
                 # What response_complete() does, inlined on the path most responses take.
                 self.response_state = _DONE
                 if self.waiter is not None:
