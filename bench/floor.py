@@ -5,10 +5,11 @@
     bench/.venvs/ours/bin/python bench/floor.py --bytecodes # bytecodes per request
 
 httptools callbacks build the scope, the app coroutine is stepped once, and the response
-leaves in one write. There is no validation, no timeout, no flow control, no pipelining
-and no error handling, so it must never face a real client. It shows what the
-interpreter itself costs: the gap between this and our HTTP plugins is what our own
-Python adds per request (see bench/RESULTS.md).
+leaves in one write (then the connection closes if the request said Connection: close,
+so that workload (b) has a floor too). There is no validation, no timeout, no flow
+control, no pipelining and no error handling, so it must never face a real client. It
+shows what the interpreter itself costs: the gap between this and our HTTP plugins is
+what our own Python adds per request (see bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class FloorProtocol(asyncio.Protocol):
         except StopIteration:
             pass
         self.transport.write(b"".join(self.output))
+        if (b"connection", b"close") in self.scope["headers"]:
+            self.transport.close()  # workload (b): what a new connection per request costs
 
     async def receive(self) -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
