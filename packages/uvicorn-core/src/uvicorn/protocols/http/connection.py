@@ -205,20 +205,24 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             self.settings.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection made", self.log_prefix)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.settings.connections.discard(self)
-        if self.settings.trace_enabled:
-            self.settings.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection lost", self.log_prefix)
+        settings = self.settings
+        settings.connections.discard(self)
+        if settings.trace_enabled:
+            settings.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection lost", self.log_prefix)
         self.deadline = math.inf
         cycle = self.cycle
-        if cycle is not None and cycle.response_state is not ResponseState.COMPLETE:
+        if cycle is not None and cycle.response_state is not _RESPONSE_COMPLETE:
             cycle.client_disconnected()
         if self.parsing is not None and self.parsing is not cycle:
             self.parsing.client_disconnected()
-        self.pipeline.clear()
-        self.pending_output = []
-        self.pending_size = 0
+        if self.pipeline:
+            self.pipeline.clear()
+        if self.pending_output:
+            self.pending_output = []
+            self.pending_size = 0
         self.write_paused = False
-        self.release_drain_waiters()
+        if self.drain_waiters:
+            self.release_drain_waiters()
 
     def eof_received(self) -> None:
         pass
@@ -499,7 +503,8 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
 
     def close_transport(self) -> None:
         """Close after the queued bytes leave; connection_lost() then tells a running app."""
-        self.pipeline.clear()
+        if self.pipeline:
+            self.pipeline.clear()
         self.deadline = math.inf
         if self.closing:
             return
