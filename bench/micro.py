@@ -16,11 +16,12 @@ worker in both benchmark virtualenvs (``bench/run.py`` creates them), interleave
 several rounds, and prints medians and the ratio upstream/ours. Wall time is noisy on
 a busy machine; ``--callgrind`` counts instructions instead, which does not depend on
 what else the machine is doing. ``--bytecodes`` counts the Python bytecodes the server
-code executes per request (the app included, the harness not), also deterministic: on
-the wire it predicts time better than instructions do, because an instruction of the
-interpreter's dispatch loop costs more than one in C (measured: ours executes 30.9k
-eval-loop instructions per request where upstream executes 26.8k, and spends 1.5x its
-time there, while its total count is 1.4x smaller).
+code executes per request (the app included, the harness not), also deterministic.
+Neither count alone predicts the wire: bytecodes miss the interpreter's slow paths (an
+attribute read that falls through to a class-level default, or a method looked up on an
+instance with a large dict of its own, costs several times a specialised one), while
+instructions rate C work, which runs at a better IPC, as dear as bytecode dispatch. A
+change worth keeping lowers one without raising the other much; see bench/RESULTS.md.
 """
 
 from __future__ import annotations
