@@ -35,6 +35,7 @@ from uvicorn.logging import TRACE_LOG_LEVEL
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.http.cycle import (
     FRAMING_HEADER_NAMES,
+    RequestBodyState,
     RequestResponseCycle,
     ResponseState,
 )
@@ -63,6 +64,8 @@ FIRST_REQUEST_GRACE: Final = 1.0
 # chunk_length outside data_received: larger than any head limit, so heads get measured.
 _UNKNOWN_LENGTH: Final = 1 << 62
 _RESPONSE_COMPLETE: Final = ResponseState.COMPLETE
+_BODY_RECEIVING: Final = RequestBodyState.RECEIVING
+_BODY_COMPLETE: Final = RequestBodyState.COMPLETE
 # Stands in for the per-request "asgi" entry in a connection's scope template.
 _ASGI_PLACEHOLDER: Final[ASGIVersions] = {"version": "3.0", "spec_version": HTTP_SPEC_VERSION}
 
@@ -320,6 +323,8 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         # it; one without starts at the end of the message.
         if cycle.chunked or cycle.content_length:
             cycle.startable = True
+        else:
+            cycle.body_state = _BODY_COMPLETE  # no body: the message ends with its head
         if self.cycle is None:
             self.cycle = cycle
             if cycle.startable and not self.driving and not self.receiving:
@@ -339,7 +344,8 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         if cycle is None:
             return
         self.parsing = None
-        cycle.body_complete()
+        if cycle.body_state is _BODY_RECEIVING:
+            cycle.body_complete()
         if cycle.response_state is _RESPONSE_COMPLETE:
             # The app answered before the body ended; the rest was dropped, go on.
             self.cycle_finished(cycle)
