@@ -511,3 +511,20 @@ def test_reused_heads_follow_each_request_keep_alive_or_close(http_impl: str) ->
                     assert b"connection" not in headers
                     conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
                     assert read_response(conn)[2] == b"Hello, world!"
+
+
+@pytest.mark.parametrize("empty_lines", [b"\r\n", b"\r\n\r\n", b"\n"], ids=["crlf", "2crlf", "lf"])
+def test_empty_lines_before_a_request_line_are_ignored(http_impl: str, empty_lines: bytes) -> None:
+    """RFC 9112 section 2.2: at the start of a connection and between requests."""
+    with run_server(apps.echo_scope, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(empty_lines + b"GET /first HTTP/1.1\r\nHost: example\r\n\r\n")
+            status, _, body = read_response(conn)
+            assert status == b"HTTP/1.1 200 OK"
+            assert json.loads(body)["path"] == "/first"
+            conn.sendall(empty_lines)  # on its own, before the next request line
+            conn.sendall(b"GET /second HTTP/1.0\r\n\r\n")
+            status, _, body = read_response(conn)
+            assert status == b"HTTP/1.1 200 OK"
+            scope = json.loads(body)
+            assert (scope["path"], scope["http_version"]) == ("/second", "1.0")

@@ -7,9 +7,13 @@ fed the bytes the old one had not parsed yet, reads the next request on the conn
 
 from __future__ import annotations
 
+from typing import Final
+
 import h11
 
 from uvicorn.protocols.http.connection import HTTPConnection
+
+_LINE_ENDS: Final = (b"\r", b"\n")
 
 
 class H11Protocol(HTTPConnection):
@@ -24,15 +28,29 @@ class H11Protocol(HTTPConnection):
         return h11.Connection(h11.SERVER, max_incomplete_event_size=self.settings.max_head_size + 1)
 
     def feed_data(self, data: bytes) -> None:
-        self.conn.receive_data(data)
+        self._receive(data)
         self._pull_events()
 
     def prepare_next_message(self) -> None:
         unparsed, _ = self.conn.trailing_data
         self.conn = self._new_parser()
         if unparsed:
-            self.conn.receive_data(unparsed)
+            self._receive(unparsed)
         self._pull_events()
+
+    def _receive(self, data: bytes) -> None:
+        conn = self.conn
+        # Empty lines before a request line are ignored (RFC 9112 section 2.2), as
+        # httptools does; h11 would refuse them.
+        if (
+            data.startswith(_LINE_ENDS)
+            and conn.their_state is h11.IDLE
+            and not conn.trailing_data[0]
+        ):
+            data = data.lstrip(b"\r\n")
+            if not data:
+                return  # (an empty receive_data() means end of input to h11)
+        conn.receive_data(data)
 
     def _pull_events(self) -> None:
         conn = self.conn
