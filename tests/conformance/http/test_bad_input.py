@@ -173,3 +173,13 @@ def test_upgrade_without_websocket_support_is_served_as_http(
             data = conn.recv(65536)
     assert data.startswith(b"HTTP/1.1 200 OK")
     assert "Unsupported upgrade request." in caplog.text
+
+
+def test_endless_empty_lines_are_refused_at_the_head_limit(http_impl: str) -> None:
+    """Empty lines before a request line are skipped, but count against the head limit."""
+    with run_server(apps.hello, http=http_impl) as server:
+        lines = b"\r\n" * ((HEAD_LIMIT + 100) // 2)
+        third = len(lines) // 3
+        response = raw_request(server.port, [lines[:third], lines[third:-third], lines[-third:]])
+        assert status_of(response) == 431
+        assert httpx.get(server.url + "/").status_code == 200  # the server serves on
