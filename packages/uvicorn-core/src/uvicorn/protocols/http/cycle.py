@@ -313,7 +313,7 @@ class RequestResponseCycle(RequestHead):
             try:
                 framing = heads.get(key)
             except TypeError:  # pairs given as lists: analysed every time, never cached
-                self._start_response(key, cacheable=False)
+                self._start_response(key, None)
             else:
                 if framing is not None and self.method != "HEAD":
                     self.pending_head, self.remaining, self.response_chunked, self.send_body = (
@@ -321,7 +321,7 @@ class RequestResponseCycle(RequestHead):
                     )
                     self.response_state = _STREAMING
                 else:
-                    self._start_response(key, cacheable=True)
+                    self._start_response(key, heads)
             if not conn.driving:
                 # Running in a task: send the head soon even if the body takes a while. (An
                 # eager step flushes it itself when the app suspends.)
@@ -343,9 +343,16 @@ class RequestResponseCycle(RequestHead):
             status,
         )
 
-    def _start_response(self, key: tuple[Any, ...], cacheable: bool) -> None:
-        """Frame a response from ``(status, *headers)``; cache the head when it is plain."""
+    def _start_response(
+        self, key: tuple[Any, ...], heads: dict[tuple[Any, ...], Any] | None
+    ) -> None:
+        """Frame a response from ``(status, *headers)`` and keep its head in ``heads``.
+
+        ``heads`` is the cache of whole heads that send() chose for this request's framing
+        (``_NO_HEADS`` where none applies), None when the headers are unhashable.
+        """
         conn = self.conn
+        cacheable = heads is not None
         status: int = key[0]
         headers = key[1:]
         cache = conn.server_state.response_headers
@@ -359,15 +366,7 @@ class RequestResponseCycle(RequestHead):
         lines, app_headers, content_length, close_requested, replaced = info
 
         extra = b""
-        # The heads cached per framing: HTTP/1.1 (not HEAD), kept alive or closing.
-        state = conn.server_state
-        kept_alive = self.keep_alive
-        heads: dict[tuple[Any, ...], Any] | None = None
-        if cacheable and conn.settings.raw_head and self.method != "HEAD":
-            if kept_alive:
-                heads = state.response_heads
-            elif self.http_version == "1.1":
-                heads = state.closing_response_heads
+        kept_alive = self.keep_alive  # the framing send() chose heads for
         if status < 200 or status == 204 or status == 304:
             self.send_body = False
         elif content_length is not None:
@@ -385,6 +384,7 @@ class RequestResponseCycle(RequestHead):
             self.send_body = False
             self.response_chunked = False
 
+        state = conn.server_state
         if conn.settings.raw_head and not replaced:
             # The server's own headers are encoded once a second, the app's once per
             # distinct header list.
@@ -403,7 +403,13 @@ class RequestResponseCycle(RequestHead):
                 pairs += _CHUNKED_AND_CLOSE[extra]
             self.pending_head = conn.encode_head(status, pairs)
         self.response_state = _STREAMING
-        if heads is not None and self.keep_alive == kept_alive:
+        if (
+            heads is not None
+            and heads is not _NO_HEADS
+            and conn.settings.raw_head
+            and self.method != "HEAD"
+            and self.keep_alive == kept_alive
+        ):
             if len(heads) >= RESPONSE_HEADERS_CACHE_SIZE:
                 heads.clear()
             heads[key] = (self.pending_head, self.remaining, self.response_chunked, self.send_body)
