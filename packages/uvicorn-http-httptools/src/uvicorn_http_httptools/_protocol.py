@@ -16,6 +16,11 @@ class HttpToolsProtocol(HTTPConnection):
         self.url = b""
         self.headers: list[tuple[bytes, bytes]] = []
 
+    def release_parser(self) -> None:
+        # The parser holds the callbacks below, bound to this connection: without this,
+        # every closed connection waits for the cyclic garbage collector.
+        del self.parser
+
     def feed_data(self, data: bytes) -> None:
         try:
             self.parser.feed_data(data)

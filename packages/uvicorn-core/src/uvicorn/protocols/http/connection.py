@@ -11,6 +11,9 @@ A plugin subclasses :class:`HTTPConnection` and adapts one parser library:
   plugin calls ``hand_off_upgrade(trailing_bytes)`` with the bytes that follow the head.
 * ``prepare_next_message()`` runs when a keep-alive response is complete, for parsers that
   must be told to start over (h11); the default does nothing.
+* ``release_parser()`` runs once the connection is lost, for parsers that hold callbacks
+  bound to the connection (httptools): dropping the parser there breaks that reference
+  cycle, so the connection is freed at once instead of by the cyclic garbage collector.
 * ``encode_head``/``encode_body``/``encode_end`` turn a response into bytes; the defaults
   write HTTP/1.1 directly and suit parsers without a serializer.
 
@@ -167,6 +170,9 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     def prepare_next_message(self) -> None:
         """Called before the next request on a kept-alive connection is processed."""
 
+    def release_parser(self) -> None:
+        """Called once, when the connection is lost: nothing is parsed after it."""
+
     # Called as self.encode_head(status, headers): HTTP/1.1 written directly.
     encode_head: Callable[[int, list[tuple[bytes, bytes]]], bytes] = staticmethod(wire.encode_head)
 
@@ -226,6 +232,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.write_paused = False
         if self.drain_waiters:
             self.release_drain_waiters()
+        self.release_parser()
 
     def eof_received(self) -> None:
         pass
