@@ -77,19 +77,21 @@ class WriteFlowControl:
         if not data:
             return
         pending = self.pending_output
-        if not pending and not self.receiving:  # data_received flushes at its end
-            queue = self.server_state.flush_queue
-            if not queue:
-                self.loop.call_soon(flush_connections, queue)
-            queue.append(self)
+        first = not pending
         pending.append(data)
         size = self.pending_size + len(data)
         if more:
             pending += more
             size += sum(map(len, more))
-        self.pending_size = size
         if size > HIGH_WATER_LIMIT:
-            self.flush_output()
+            self.flush_output()  # resets pending_size
+            return
+        self.pending_size = size
+        if first and not self.receiving:  # data_received flushes at its end
+            queue = self.server_state.flush_queue
+            if not queue:
+                self.loop.call_soon(flush_connections, queue)
+            queue.append(self)
 
     def flush_output(self) -> None:
         pending = self.pending_output
