@@ -69,6 +69,12 @@ def frame(
 
 def read_frame(conn: socket.socket) -> tuple[int, bytes]:
     """One unmasked server frame: (opcode, payload)."""
+    _, opcode, payload = read_server_frame(conn)
+    return opcode, payload
+
+
+def read_server_frame(conn: socket.socket) -> tuple[bool, int, bytes]:
+    """One server frame: (FIN bit, opcode, payload); a masked one fails the test."""
 
     def exactly(size: int) -> bytes:
         data = b""
@@ -80,12 +86,16 @@ def read_frame(conn: socket.socket) -> tuple[int, bytes]:
         return data
 
     first, second = exactly(2)
+    assert not second & 0x80, "a server must not mask its frames"
+    assert not first & 0x70, "no extension was negotiated: reserved bits must be clear"
     length = second & 0x7F
     if length == 126:
         (length,) = struct.unpack("!H", exactly(2))
+        assert length >= 126, "the shortest length encoding must be used"
     elif length == 127:
         (length,) = struct.unpack("!Q", exactly(8))
-    return first & 0x0F, exactly(length)
+        assert length >= 65536, "the shortest length encoding must be used"
+    return bool(first & 0x80), first & 0x0F, exactly(length)
 
 
 def read_close_code(conn: socket.socket) -> int:

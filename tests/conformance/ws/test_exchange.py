@@ -11,7 +11,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.conformance.ws.apps import Recorder, echo
-from tests.conformance.ws.helpers import ws_server, ws_url
+from tests.conformance.ws.helpers import frame, open_raw, read_server_frame, ws_server, ws_url
 from tests.utils import wait_for
 from uvicorn.protocols.utils import ClientDisconnected
 
@@ -32,6 +32,25 @@ def test_text_and_bytes_are_echoed(http_impl: str, ws_impl: str) -> None:
 
     with ws_server(echo, http_impl, ws_impl) as server:
         assert asyncio.run(client(ws_url(server))) == ["hello", b"\x00\x01", True]
+
+
+SIZES = [0, 1, 125, 126, 4095, 4096, 65535, 65536, 200_000]
+
+
+def test_messages_of_every_size_are_echoed_in_single_frames(http_impl: str, ws_impl: str) -> None:
+    """Without extensions, every length encoding, in bursts (several frames per read,
+    frames across reads) and one at a time; the echo is one final frame per message."""
+    messages = [(0x2, bytes(range(256)) * (size // 256) + b"x" * (size % 256)) for size in SIZES]
+    messages += [(0x1, ("\u00e9" * size)[: size // 2].encode()) for size in SIZES]
+    with ws_server(echo, http_impl, ws_impl) as server, open_raw(server) as conn:
+        conn.sendall(b"".join(frame(opcode, payload) for opcode, payload in messages))
+        burst = [read_server_frame(conn) for _ in messages]
+        one_by_one = []
+        for opcode, payload in reversed(messages):
+            conn.sendall(frame(opcode, payload))
+            one_by_one.append(read_server_frame(conn))
+    assert burst == [(True, opcode, payload) for opcode, payload in messages]
+    assert one_by_one == [(True, opcode, payload) for opcode, payload in reversed(messages)]
 
 
 def test_scope_follows_the_spec(http_impl: str, ws_impl: str) -> None:

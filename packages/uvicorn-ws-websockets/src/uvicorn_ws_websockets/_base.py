@@ -131,7 +131,9 @@ class WebSocketsConnection(WebSocketConnection):
 
     def send_message(self, data: str | bytes) -> None:
         if self.protocol.state is State.OPEN:
-            if type(data) is str:
+            if not self.protocol.extensions:
+                self.write_message_frame(data)  # the frame websockets would build, not copied
+            elif type(data) is str:
                 self.protocol.send_text(data.encode())
             else:
                 self.protocol.send_binary(data)  # type: ignore[arg-type]  # bytes

@@ -35,6 +35,9 @@ class WSProtocol(WebSocketConnection):
         self.conn = WSConnection(connection_type=ConnectionType.SERVER)
         self.fragments: list[str] | list[bytes] = []
         self.fragments_size = 0
+        # No extension can be negotiated when the client offers none or we accept none:
+        # messages are then plain frames, written by the core without a copy.
+        self.plain_frames = False
 
     def feed_data(self, data: bytes) -> None:
         conn = self.conn
@@ -58,6 +61,7 @@ class WSProtocol(WebSocketConnection):
                 self._close_frame_received(event)
                 return
             elif isinstance(event, Request):
+                self.plain_frames = not (self.per_message_deflate and event.extensions)
                 headers = [(b"host", event.host.encode("latin-1")), *event.extra_headers]
                 self.request_received(event.target.encode("latin-1"), headers)
 
@@ -108,7 +112,9 @@ class WSProtocol(WebSocketConnection):
 
     def send_message(self, data: str | bytes) -> None:
         if self.conn.state is ConnectionState.OPEN:
-            if isinstance(data, str):
+            if self.plain_frames:
+                self.write_message_frame(data)  # the frame wsproto would build, not copied
+            elif isinstance(data, str):
                 self.write(self.conn.send(TextMessage(data=data)))
             else:
                 self.write(self.conn.send(BytesMessage(data=data)))

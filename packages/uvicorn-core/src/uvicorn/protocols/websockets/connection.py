@@ -12,6 +12,9 @@ A plugin subclasses :class:`WebSocketConnection` and adapts one WebSocket librar
   ``reject_handshake(status, message)`` for a handshake the library refuses.
 * ``accept_handshake(subprotocol, headers)``, ``send_message(data)``, ``send_close(code,
   reason)`` and ``send_ping(payload)`` write the library's bytes through ``write()``.
+  While no extension is negotiated, ``send_message`` may call ``write_message_frame(data)``
+  instead: a server's unextended message is one unmasked frame that the core writes
+  without copying the payload, where libraries build the frame in a new buffer.
 
 Everything else lives here, once: the connection lifecycle, the ASGI WebSocket cycle
 (scope, ``receive``/``send`` and their state, denial responses, the app's outcome),
@@ -27,6 +30,7 @@ import enum
 import logging
 import math
 import os
+import struct
 from collections import deque
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
@@ -61,6 +65,14 @@ CLOSE_TIMEOUT: Final = 10.0
 SERVICE_RESTART: Final = 1012
 _SUBPROTOCOL_HEADER: Final = b"sec-websocket-protocol"
 _EXTENSIONS: Final[dict[str, dict[object, object]]] = {"websocket.http.response": {}}
+# RFC 6455 §5.2 frame headers as a server writes them: FIN set, no mask.
+_FIN_TEXT: Final = 0x81
+_FIN_BINARY: Final = 0x82
+_PACK_SHORT_HEADER: Final = struct.Struct("!BB").pack
+_PACK_MEDIUM_HEADER: Final = struct.Struct("!BBH").pack
+_PACK_LONG_HEADER: Final = struct.Struct("!BBQ").pack
+# Payloads from this size on are written beside their header instead of joined to it.
+_JOIN_LIMIT: Final = 4096
 
 
 class WebSocketState(enum.Enum):
@@ -171,6 +183,33 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
 
     def adapter_connection_lost(self, exc: Exception | None) -> None:
         """Tell the library the transport is gone (for libraries with their own tasks)."""
+
+    # -- what the core offers a plugin ------------------------------------------------
+
+    def write_message_frame(self, data: str | bytes) -> None:
+        """Write ``data`` as one final, unmasked frame with no extension (RFC 6455 §5.2).
+
+        Only for an open connection on which no extension was negotiated, and never in
+        the middle of a fragmented message: the library does not see this frame, so its
+        state must not depend on it (data frames sent whole change no library state).
+        """
+        if isinstance(data, str):
+            payload, first = data.encode(), _FIN_TEXT
+        else:
+            # A bytearray could change before the queued output leaves: keep a snapshot.
+            payload, first = data if type(data) is bytes else bytes(data), _FIN_BINARY
+        length = len(payload)
+        if length < 126:
+            self.write(_PACK_SHORT_HEADER(first, length) + payload)
+            return
+        if length < 65536:
+            header = _PACK_MEDIUM_HEADER(first, 126, length)
+        else:
+            header = _PACK_LONG_HEADER(first, 127, length)
+        if length < _JOIN_LIMIT:
+            self.write(header + payload)
+        else:
+            self.write(header, payload)  # one writev, the payload not copied
 
     # -- asyncio.Protocol --------------------------------------------------------------
 
