@@ -44,6 +44,7 @@ class WebSocketProtocol(WebSocketsConnection):
             return
         if self.pending_output:
             self.flush_output()  # the library writes its replies (close, pong) directly
+        self.choose_buffer(data)
         connection.data_received(data)
         self.check_closed()
 

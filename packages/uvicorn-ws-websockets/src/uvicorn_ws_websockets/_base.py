@@ -13,8 +13,12 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from uvicorn.protocols.websockets.connection import WebSocketConnection
+from uvicorn_ws_websockets._buffer import ChunkBuffer
 
 _INVALID_DATA = 1007
+# Chunks from this size on are parsed from a ChunkBuffer (large messages, no copies);
+# smaller ones from websockets' own bytearray, which costs less per call.
+_LARGE_CHUNK = 16384
 
 
 class WebSocketsConnection(WebSocketConnection):
@@ -29,6 +33,19 @@ class WebSocketsConnection(WebSocketConnection):
         extensions = enable_server_permessage_deflate(None) if self.per_message_deflate else None
         self.protocol = ServerProtocol(extensions=extensions, max_size=self.max_size)
         self.fragments: list[bytes] = []
+        # The reader's buffer is replaced only where it is the bytearray this was built
+        # for; another websockets release keeps its own (tests/plugins say if it changed).
+        self.buffer_replaceable = type(getattr(self.protocol.reader, "buffer", None)) is bytearray
+
+    def choose_buffer(self, data: bytes) -> None:
+        """Before parsing ``data``: read large chunks without copies, small ones as before."""
+        reader = self.protocol.reader
+        buffer: object = reader.buffer
+        if len(data) >= _LARGE_CHUNK:
+            if type(buffer) is bytearray and self.buffer_replaceable:
+                reader.buffer = ChunkBuffer(bytes(buffer))  # type: ignore[assignment]  # what the reader does to it, duck-typed
+        elif type(buffer) is ChunkBuffer and not buffer:
+            reader.buffer = bytearray()
 
     def feed_handshake(self, data: bytes) -> None:
         """Parse the opening handshake; the app starts when it is valid."""

@@ -18,6 +18,7 @@ class WebSocketsSansIOProtocol(WebSocketsConnection):
         if self.handshaking:
             self.feed_handshake(data)
             return
+        self.choose_buffer(data)
         protocol = self.protocol
         protocol.receive_data(data)
         frame_received = self.frame_received

@@ -1,0 +1,96 @@
+"""A read buffer for websockets' parser that hands out payloads without copying them.
+
+websockets' ``StreamReader`` keeps unread bytes in a ``bytearray``: every chunk is
+appended (a copy), every read slices a copy out of it, and deleting what was read moves
+the rest to the front. For a 64 KiB message that is three passes over the payload before
+websockets unmasks it (the fourth, which it must do). :class:`ChunkBuffer` implements the
+few ``bytearray`` operations the reader uses over the received chunks themselves: a read
+that falls inside one chunk is a view of it, and only a read that spans chunks is joined.
+
+The parser still reads and checks every byte; only where its bytes are kept changes.
+Per call this costs more Python than a ``bytearray`` does, so the adapter switches to it
+only while large chunks arrive (see ``_sansio``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Reads shorter than this (frame headers, masks, small payloads) are copied: a short
+# copy is cheaper than a view, and it does not keep a whole chunk alive.
+_VIEW_MIN: Final = 1024
+
+
+class ChunkBuffer:
+    """Unread bytes as a list of chunks; supports what ``StreamReader`` does to its buffer.
+
+    That is ``buffer += chunk``, ``len(buffer)``, ``buffer[:n]``, ``buffer[:]``,
+    ``del buffer[:n]``, ``del buffer[:]`` and ``buffer.find(sub, start)``.
+    """
+
+    __slots__ = ("head", "pos", "rest", "size")
+
+    def __init__(self, data: bytes = b"") -> None:
+        self.head = data  # the first chunk not read to its end
+        self.pos = 0  # how much of ``head`` was read
+        self.rest: list[bytes] = []  # the chunks after ``head``
+        self.size = len(data)  # unread bytes in all chunks
+
+    def __iadd__(self, chunk: bytes | bytearray | memoryview) -> ChunkBuffer:
+        if type(chunk) is not bytes:
+            chunk = bytes(chunk)  # the caller may reuse its buffer
+        if not chunk:
+            return self
+        if self.size:
+            self.rest.append(chunk)
+        else:
+            self.head, self.pos = chunk, 0
+        self.size += len(chunk)
+        return self
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: slice) -> bytes | memoryview:
+        count = self.size if index.stop is None else min(index.stop, self.size)
+        head, start = self.head, self.pos
+        stop = start + count
+        if stop <= len(head):
+            return head[start:stop] if count < _VIEW_MIN else memoryview(head)[start:stop]
+        pieces: list[bytes | memoryview] = [memoryview(head)[start:]]
+        missing = stop - len(head)
+        for chunk in self.rest:
+            if missing <= len(chunk):
+                pieces.append(memoryview(chunk)[:missing])
+                break
+            pieces.append(chunk)
+            missing -= len(chunk)
+        return b"".join(pieces)
+
+    def __delitem__(self, index: slice) -> None:
+        count = self.size if index.stop is None else min(index.stop, self.size)
+        self.size -= count
+        if not self.size:
+            self.head, self.pos = b"", 0
+            self.rest.clear()
+            return
+        pos = self.pos + count
+        head, rest = self.head, self.rest
+        while pos >= len(head):
+            pos -= len(head)
+            head = rest.pop(0)
+        self.head, self.pos = head, pos
+
+    def find(self, sub: bytes, start: int = 0) -> int:
+        """Like ``bytes.find``; joins the chunks first (used for handshake lines only)."""
+        if self.rest or self.pos:
+            self.head = b"".join([memoryview(self.head)[self.pos :], *self.rest])
+            self.pos = 0
+            self.rest.clear()
+        return self.head.find(sub, start)
+
+    def take_all(self) -> bytes:
+        """Every unread byte, joined; the buffer is then empty."""
+        data = bytes(self[:])
+        del self[:]
+        return data
