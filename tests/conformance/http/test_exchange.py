@@ -178,6 +178,35 @@ def test_connection_close_request_closes_after_response(http_impl: str) -> None:
     assert response.endswith(b"Hello, world!")
 
 
+@pytest.mark.parametrize(
+    ("value", "closes"),
+    [
+        (b"close", True),
+        (b"Close", True),
+        (b"keep-alive, close", True),
+        (b"CLOSE", True),
+        (b"keep-alive", False),
+        (b"Keep-Alive", False),
+        (b"Upgrade", False),
+    ],
+)
+def test_connection_header_tokens_decide_keep_alive(
+    http_impl: str, value: bytes, closes: bool
+) -> None:
+    request = b"GET / HTTP/1.1\r\nHost: example\r\nConnection: " + value + b"\r\n\r\n"
+    with run_server(apps.hello, http=http_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(request)
+            status, headers, body = read_response(conn)
+            assert (status, body) == (b"HTTP/1.1 200 OK", b"Hello, world!")
+            assert (headers.get(b"connection") == b"close") is closes
+            if closes:
+                assert conn.recv(65536) == b""  # the server closed after the response
+            else:
+                conn.sendall(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+                assert read_response(conn)[2] == b"Hello, world!"
+
+
 def test_default_headers_can_be_disabled_and_extended(http_impl: str) -> None:
     with run_server(
         apps.hello,

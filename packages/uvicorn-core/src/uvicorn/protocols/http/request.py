@@ -73,7 +73,17 @@ _TARGETS_MAX: Final = 1024
 _TARGET_CACHED_LENGTH: Final = 256
 
 
+# The token lists of the header values clients send most, shared: they are only read.
+_COMMON_TOKENS: Final[dict[bytes, list[bytes]]] = {
+    value: [value.lower()]
+    for value in (b"close", b"Close", b"keep-alive", b"Keep-Alive", b"chunked", b"Upgrade")
+}
+
+
 def _tokens(value: bytes) -> list[bytes]:
+    tokens = _COMMON_TOKENS.get(value)
+    if tokens is not None:
+        return tokens
     return [token.strip().lower() for token in value.split(b",")]
 
 
@@ -128,9 +138,11 @@ def read_request_head(
                 raise InvalidRequest(400, "Conflicting Content-Length headers")
             content_length = value
         elif name == _TRANSFER_ENCODING:
-            transfer_encoding = (transfer_encoding or []) + _tokens(value)
+            tokens = _tokens(value)
+            transfer_encoding = tokens if transfer_encoding is None else transfer_encoding + tokens
         elif name == _CONNECTION:
-            connection = (connection or []) + _tokens(value)
+            tokens = _tokens(value)
+            connection = tokens if connection is None else connection + tokens
         elif name == _EXPECT:
             expect_continue = value.lower() == b"100-continue"
         else:
