@@ -158,6 +158,16 @@ def test_scope_follows_the_asgi_spec(http_impl: str) -> None:
     assert scope["state"] == {}
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_scope_server_is_the_address_the_client_reached(http_impl: str, host: str) -> None:
+    """Bound to one address, connections share the listener's; bound to the wildcard,
+    each has the address its client connected to, never 0.0.0.0."""
+    with run_server(apps.echo_scope, http=http_impl, host=host) as server:
+        response = httpx.get(f"http://127.0.0.1:{server.port}/")
+        assert server.state.local_address == (None if host == "0.0.0.0" else (host, server.port))
+    assert response.json()["server"] == ["127.0.0.1", server.port]
+
+
 def test_absolute_form_target_is_accepted(http_impl: str) -> None:
     with run_server(apps.echo_scope, http=http_impl) as server:
         with socket.create_connection((server.host, server.port), timeout=5) as conn:

@@ -23,6 +23,7 @@ import click
 
 from uvicorn.config import STARTUP_FAILURE, Config
 from uvicorn.protocols.http.wire import check_header, encode_header_lines
+from uvicorn.protocols.utils import shared_local_address
 
 HANDLED_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 TICK_SECONDS: Final = 0.1
@@ -55,6 +56,9 @@ class ServerState:
         self.clock = time.monotonic()
         # Set at shutdown: idle keep-alive connections get the first-request grace too.
         self.drain_idle_connections = False
+        # The local address all connections share (one listener on one IP address), set
+        # at startup; None: each connection asks its socket.
+        self.local_address: tuple[str, int] | None = None
 
 
 class Server:
@@ -131,6 +135,7 @@ class Server:
         self._update_default_headers()
         try:
             listeners = sockets if sockets is not None else [config.create_socket()]
+            state.local_address = shared_local_address(listeners)
             for sock in listeners:
                 server = await loop.create_server(
                     create_protocol,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from uvicorn._types import WWWScope
@@ -150,6 +151,40 @@ def _address(transport: asyncio.BaseTransport, name: str, method: str) -> tuple[
     if isinstance(info, _ADDRESS_TYPES) and len(info) >= 2:
         return (str(info[0]), int(info[1]))
     return None
+
+
+# Options under which a listener accepts connections for addresses it is not bound to.
+_TRANSPARENT_OPTIONS: Final = {
+    socket.AF_INET: (socket.SOL_IP, getattr(socket, "IP_TRANSPARENT", None)),
+    socket.AF_INET6: (socket.IPPROTO_IPV6, getattr(socket, "IPV6_TRANSPARENT", None)),
+}
+_UNSPECIFIED_HOSTS: Final = frozenset(("0.0.0.0", "::"))
+
+
+def shared_local_address(listeners: Sequence[socket.socket]) -> tuple[str, int] | None:
+    """The local address of every connection these listeners accept, if they share one.
+
+    A TCP connection's local address is the one its client reached. For a single
+    listener bound to one IP address that is the listener's own address, so connections
+    need not ask the kernel for it (a ``getsockname`` per connection). Several
+    listeners, a wildcard host, a Unix socket or a transparent-proxy listener give
+    ``None``: then each connection asks.
+    """
+    if len(listeners) != 1:
+        return None
+    sock = listeners[0]
+    if sock.family not in _TRANSPARENT_OPTIONS or sock.type != socket.SOCK_STREAM:
+        return None
+    try:
+        address = sock.getsockname()
+        level, option = _TRANSPARENT_OPTIONS[sock.family]
+        if option is not None and sock.getsockopt(level, option):
+            return None
+    except OSError:
+        return None
+    if address[0] in _UNSPECIFIED_HOSTS:
+        return None
+    return (str(address[0]), int(address[1]))
 
 
 def get_remote_addr(transport: asyncio.BaseTransport) -> tuple[str, int] | None:

@@ -187,7 +187,8 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.settings.connections.add(self)
         self.transport = transport  # type: ignore[assignment]  # always a stream transport
-        self.server = get_local_addr(self.transport)
+        local_address = self.settings.local_address
+        self.server = local_address or get_local_addr(self.transport)
         self.client = get_remote_addr(self.transport)
         if is_ssl(self.transport):
             self.scheme = "https"
@@ -580,6 +581,7 @@ class ConnectionSettings:
     reset_contextvars: bool
     connections: set[Any]
     tasks: set[asyncio.Task[None]]
+    local_address: tuple[str, int] | None  # shared by every connection, when known
     raw_encoding: bool  # the plugin keeps the default body framing: inlined on the hot path
     raw_head: bool  # the plugin keeps the default head serializer
     resets_parser: bool  # the plugin implements prepare_next_message
@@ -608,6 +610,7 @@ class ConnectionSettings:
             reset_contextvars=config.reset_contextvars,
             connections=server_state.connections,
             tasks=server_state.tasks,
+            local_address=server_state.local_address,
             raw_encoding=(
                 protocol.encode_body is HTTPConnection.encode_body
                 and protocol.encode_end is HTTPConnection.encode_end
