@@ -21,6 +21,7 @@ pytest.importorskip("websockets")
 from websockets.frames import Frame
 from websockets.http11 import Request
 from websockets.server import ServerProtocol
+from websockets.streams import StreamReader
 
 from uvicorn.config import Config
 from uvicorn.server import ServerState
@@ -138,3 +139,26 @@ def test_large_chunks_switch_the_buffer_and_small_ones_switch_back() -> None:
         connection.choose_buffer(chunk)
         buffers.append(type(reader.buffer))
     assert buffers == [ChunkBuffer, bytearray]
+
+
+class _OwnBuffer(bytearray):
+    """Stands for a reader buffer of another websockets release."""
+
+
+def test_reader_of_another_kind_keeps_its_own_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
+    original_init = StreamReader.__init__
+
+    def init_with_own_buffer(self: StreamReader) -> None:
+        original_init(self)
+        self.buffer = _OwnBuffer()
+
+    monkeypatch.setattr(StreamReader, "__init__", init_with_own_buffer)
+    config = Config(app=lambda scope, receive, send: None, log_config=None)
+    loop = asyncio.new_event_loop()
+    try:
+        connection = WebSocketsSansIOProtocol(config, ServerState(), {}, _loop=loop)
+    finally:
+        loop.close()
+    assert not connection.buffer_replaceable
+    connection.choose_buffer(b"x" * _LARGE_CHUNK)
+    assert type(connection.protocol.reader.buffer) is _OwnBuffer

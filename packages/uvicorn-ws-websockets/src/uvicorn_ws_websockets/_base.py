@@ -39,10 +39,12 @@ class WebSocketsConnection(WebSocketConnection):
 
     def choose_buffer(self, data: bytes) -> None:
         """Before parsing ``data``: read large chunks without copies, small ones as before."""
+        if not self.buffer_replaceable:
+            return
         reader = self.protocol.reader
         buffer: object = reader.buffer
         if len(data) >= _LARGE_CHUNK:
-            if type(buffer) is bytearray and self.buffer_replaceable:
+            if type(buffer) is bytearray:
                 reader.buffer = ChunkBuffer(bytes(buffer))  # type: ignore[assignment]  # what the reader does to it, duck-typed
         elif type(buffer) is ChunkBuffer and not buffer:
             reader.buffer = bytearray()
