@@ -52,11 +52,18 @@ class ChunkBuffer:
         return self.size
 
     def __getitem__(self, index: slice) -> bytes | memoryview:
-        count = self.size if index.stop is None else min(index.stop, self.size)
-        head, start = self.head, self.pos
+        # Only ``[:n]`` and ``[:]`` are used; like a bytearray, a slice past the end
+        # gives what there is.
+        count = index.stop
+        if count is None:
+            count = self.size
+        start = self.pos
         stop = start + count
-        if stop <= len(head):
-            return head[start:stop] if count < _VIEW_MIN else memoryview(head)[start:stop]
+        head = self.head
+        if stop <= len(head):  # within one chunk: most reads
+            if count < _VIEW_MIN:
+                return head[start:stop]
+            return memoryview(head)[start:stop]
         pieces: list[bytes | memoryview] = [memoryview(head)[start:]]
         missing = stop - len(head)
         for chunk in self.rest:
@@ -68,14 +75,18 @@ class ChunkBuffer:
         return b"".join(pieces)
 
     def __delitem__(self, index: slice) -> None:
-        count = self.size if index.stop is None else min(index.stop, self.size)
-        self.size -= count
-        if not self.size:
-            self.head, self.pos = b"", 0
+        count = index.stop
+        if count is None or count >= self.size:
+            self.head, self.pos, self.size = b"", 0, 0
             self.rest.clear()
             return
+        self.size -= count
         pos = self.pos + count
-        head, rest = self.head, self.rest
+        head = self.head
+        if pos < len(head):  # still within the first chunk: most reads
+            self.pos = pos
+            return
+        rest = self.rest
         while pos >= len(head):
             pos -= len(head)
             head = rest.pop(0)
