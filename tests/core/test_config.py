@@ -397,6 +397,49 @@ def test_http_accepts_an_import_string_or_a_class(http: Any) -> None:
     assert response.endswith(b"\r\n\r\nfixed")
 
 
+class KeywordOnlyProtocol(FixedResponseProtocol):
+    """Written for uvicorn, which passes its constructor arguments by keyword."""
+
+    def __init__(
+        self, *, config: Config, server_state: Any, app_state: Any, _loop: Any = None
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+
+
+def keyword_only_subclass(http_impl: str) -> type[asyncio.Protocol]:
+    """A subclass of a plugin's class with a constructor of its own, keyword-only."""
+    config = Config(apps.hello, http=http_impl, log_config=None)
+    config.load()
+    base: Any = config.http_protocol_class
+
+    class KeywordOnlySubclass(base):  # type: ignore[misc]  # a plugin's class, known at run time
+        def __init__(
+            self, *, config: Config, server_state: Any, app_state: Any, _loop: Any = None
+        ) -> None:
+            super().__init__(config, server_state, app_state, _loop)
+
+    return KeywordOnlySubclass
+
+
+@pytest.mark.parametrize("kind", ["own-class", "plugin-subclass"])
+def test_protocol_classes_with_keyword_only_constructors_are_served(
+    kind: str, http_impl: str
+) -> None:
+    """The core's own constructor is called positionally (it is cheaper); any other
+    constructor gets uvicorn's keywords."""
+    protocol_class: type[asyncio.Protocol]
+    if kind == "own-class":
+        protocol_class, body = KeywordOnlyProtocol, b"fixed"
+    else:
+        protocol_class, body = keyword_only_subclass(http_impl), b"Hello, world!"
+    with run_server(apps.hello, http=protocol_class) as server:
+        response = raw_request(
+            server.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+    assert response.startswith(b"HTTP/1.1 200 OK")
+    assert response.endswith(body)
+
+
 def test_unknown_http_name_exits_3_listing_installed_names(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -127,10 +127,20 @@ class Server:
         app_state = self.lifespan.state
         loop = asyncio.get_running_loop()
 
-        def create_protocol(_loop: asyncio.AbstractEventLoop | None = None) -> asyncio.Protocol:
-            return protocol_class(  # type: ignore[call-arg]  # uvicorn's protocol signature
-                config=config, server_state=state, app_state=app_state, _loop=_loop or loop
-            )
+        from uvicorn.protocols.http.connection import HTTPConnection
+
+        if getattr(protocol_class, "__init__", None) is HTTPConnection.__init__:
+            # The core's constructor: positional arguments cost less than keywords, and
+            # this runs for every connection.
+            def create_protocol(_loop: asyncio.AbstractEventLoop | None = None) -> asyncio.Protocol:
+                return protocol_class(config, state, app_state, _loop or loop)  # type: ignore[call-arg]  # HTTPConnection's signature
+
+        else:
+            # A class of its own, written for uvicorn: called with uvicorn's keywords.
+            def create_protocol(_loop: asyncio.AbstractEventLoop | None = None) -> asyncio.Protocol:
+                return protocol_class(  # type: ignore[call-arg]  # uvicorn's protocol signature
+                    config=config, server_state=state, app_state=app_state, _loop=_loop or loop
+                )
 
         self._update_default_headers()
         try:
