@@ -10,8 +10,10 @@ uvloop, pinned to one CPU, with the same websockets and wsproto releases. The cl
 runs pinned to the other CPU: many connections, each keeping a few binary messages in
 flight, written from pre-masked frames and counted by size, so that it costs little per
 message. The table reports medians of messages per second and the ratio against
-upstream measured in the same run, rounds interleaved. Numbers from a shared machine
-are noisy: compare ratios, not absolute rates.
+upstream measured in the same run, rounds interleaved, and what a message costs each
+server in CPU time: at 64 KiB a round is often bound by the client or by the kernel's
+copying on both sides, where messages per second show parity whatever the servers cost.
+Numbers from a shared machine are noisy: compare ratios, not absolute rates.
 """
 
 from __future__ import annotations
@@ -122,16 +124,24 @@ class EchoClient(asyncio.Protocol):
             self.counts[1] += 1
             if self.counts[1] == self.counts[2]:
                 self.opened.set()
-            self.transport.write(self.frame * self.window)
+            self.transport.writelines([self.frame] * self.window)  # no joined copy
         self.pending += len(data)
         done = self.pending // self.response_size
         if done:
             self.pending -= done * self.response_size
             self.counts[0] += done
-            self.transport.write(self.frame * done)
+            self.transport.writelines([self.frame] * done)
 
 
-async def run_client(port: int, size: int, seconds: float, warmup: float) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run_client(
+    port: int, size: int, seconds: float, warmup: float, server_pid: int
+) -> dict[str, float]:
     connections, window = LOAD[size]
     loop = asyncio.get_running_loop()
     counts = [0, 0, connections]  # messages echoed, connections open, connections wanted
@@ -145,73 +155,95 @@ async def run_client(port: int, size: int, seconds: float, warmup: float) -> flo
     await asyncio.wait_for(opened.wait(), 20)
     await asyncio.sleep(warmup)
     start_count, start = counts[0], time.perf_counter()
+    server_start, client_start = cpu_seconds(server_pid), time.process_time()
     await asyncio.sleep(seconds)
-    rate = (counts[0] - start_count) / (time.perf_counter() - start)
+    elapsed, messages = time.perf_counter() - start, counts[0] - start_count
+    server_cpu = cpu_seconds(server_pid) - server_start
+    client_cpu = time.process_time() - client_start
     for transport in transports:
         transport.abort()
-    return rate
+    return {
+        "rate": messages / elapsed,
+        # What a message costs the server, whichever side the round was bound by.
+        "server_cpu_us": server_cpu / max(messages, 1) * 1e6,
+        "server_load": server_cpu / elapsed,
+        "client_load": client_cpu / elapsed,
+    }
 
 
-def client_main(port: int, size: int, seconds: float, warmup: float) -> None:
+def client_main(port: int, size: int, seconds: float, warmup: float, server_pid: int) -> None:
     try:
         import uvloop
 
         run = uvloop.run
     except ImportError:
         run = asyncio.run
-    print(json.dumps({"rate": run(run_client(port, size, seconds, warmup))}))
+    print(json.dumps(run(run_client(port, size, seconds, warmup, server_pid))))
 
 
 # -- the driver ----------------------------------------------------------------------------
 
 
-def measure(venv: str, impl: str, size: int, seconds: float) -> float:
+def measure(venv: str, impl: str, size: int, seconds: float) -> dict[str, float]:
     server = RunningServer(server_spec(venv, impl), access_log=False)
     try:
         python = str(VENVS / "ours-ws" / "bin" / "python")
         command = ["taskset", "-c", CLIENT_CPU, python, str(Path(__file__)), "--client"]
         command += [str(server.port), str(size), str(seconds), str(min(1.0, seconds / 2))]
+        command.append(str(server.process.pid))
         result = subprocess.run(
             command, capture_output=True, text=True, check=True, timeout=seconds + 60
         )
-        return float(json.loads(result.stdout)["rate"])
+        return {key: float(value) for key, value in json.loads(result.stdout).items()}
     finally:
         server.stop()
 
 
-def render(samples: dict[tuple[str, str, int], list[float]], args: argparse.Namespace) -> str:
+def paired_ratio(ours: list[float], upstream: list[float]) -> float:
+    # Each round measures both servers back to back: the median of those paired ratios
+    # is steadier than a ratio of medians while the machine's load drifts.
+    return statistics.median(mine / theirs for mine, theirs in zip(ours, upstream, strict=True))
+
+
+def render(
+    samples: dict[tuple[str, str, int], list[dict[str, float]]], args: argparse.Namespace
+) -> str:
     lines = [
         "# WebSocket echo: messages per second (median), ours vs upstream uvicorn 0.54",
         "",
         f"{args.rounds} round(s) of {args.seconds} s, server and client pinned to one CPU "
-        "each, on a shared machine: numbers are noisy, compare ratios.",
+        "each, on a shared machine: numbers are noisy, compare ratios. Server CPU is what a "
+        "message costs the server (user + system time over messages echoed): it holds in "
+        "rounds the client or the kernel's copying bounds, where msg/s only shows parity.",
         "",
         "| library | message | connections x in flight | upstream | ours | ratio (paired) "
-        "| target |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+        "| server CPU us/msg, upstream / ours | CPU ratio | target |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for impl in args.impls.split(","):
         for label in args.sizes.split(","):
             size = SIZES[label]
-            upstream_rates = samples[("upstream-ws", impl, size)]
-            ours_rates = samples[("ours-ws", impl, size)]
-            # Each round measures both servers back to back: the median of those paired
-            # ratios is steadier than a ratio of medians while the machine's load drifts.
-            pairs = zip(ours_rates, upstream_rates, strict=True)
-            ratio = statistics.median(ours / upstream for ours, upstream in pairs)
+            upstream = samples[("upstream-ws", impl, size)]
+            ours = samples[("ours-ws", impl, size)]
+            upstream_rates = [sample["rate"] for sample in upstream]
+            ours_rates = [sample["rate"] for sample in ours]
+            upstream_cpu = [sample["server_cpu_us"] for sample in upstream]
+            ours_cpu = [sample["server_cpu_us"] for sample in ours]
             connections, window = LOAD[size]
             lines.append(
                 f"| {impl} | {label} B | {connections} x {window} | "
                 f"{statistics.median(upstream_rates):,.0f} | {statistics.median(ours_rates):,.0f} "
-                f"| {ratio:.2f}x | {TARGETS[impl]:.1f}x |"
+                f"| {paired_ratio(ours_rates, upstream_rates):.2f}x "
+                f"| {statistics.median(upstream_cpu):.1f} / {statistics.median(ours_cpu):.1f} "
+                f"| {paired_ratio(upstream_cpu, ours_cpu):.2f}x | {TARGETS[impl]:.1f}x |"
             )
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--client":
-        port, size, seconds, warmup = sys.argv[2:6]
-        client_main(int(port), int(size), float(seconds), float(warmup))
+        port, size, seconds, warmup, server_pid = sys.argv[2:7]
+        client_main(int(port), int(size), float(seconds), float(warmup), int(server_pid))
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -226,18 +258,20 @@ def main() -> None:
         args.rounds, args.seconds = 1, 2
     ensure_environments()
     raise_fd_limit()
-    samples: dict[tuple[str, str, int], list[float]] = {}
+    samples: dict[tuple[str, str, int], list[dict[str, float]]] = {}
     for round_index in range(args.rounds):
         for impl in args.impls.split(","):
             for label in args.sizes.split(","):
                 # Alternate which server goes first, so that neither always runs warmer.
                 order = ["upstream-ws", "ours-ws"]
                 for venv in order if round_index % 2 == 0 else reversed(order):
-                    rate = measure(venv, impl, SIZES[label], args.seconds)
-                    samples.setdefault((venv, impl, SIZES[label]), []).append(rate)
+                    sample = measure(venv, impl, SIZES[label], args.seconds)
+                    samples.setdefault((venv, impl, SIZES[label]), []).append(sample)
                     print(
                         f"round {round_index + 1}/{args.rounds} {venv:12} {impl:18} "
-                        f"{label:>4} B {rate:12,.0f} msg/s",
+                        f"{label:>4} B {sample['rate']:12,.0f} msg/s  server "
+                        f"{sample['server_cpu_us']:6.1f} us/msg at {sample['server_load']:4.0%}"
+                        f"  client at {sample['client_load']:4.0%}",
                         flush=True,
                     )
     report = render(samples, args)
