@@ -125,13 +125,17 @@ def test_installed_websockets_reader_takes_the_chunk_buffer() -> None:
     assert type(ServerProtocol().reader.buffer) is bytearray
 
 
-def test_large_chunks_switch_the_buffer_and_small_ones_switch_back() -> None:
+def new_connection() -> WebSocketsSansIOProtocol:
     config = Config(app=lambda scope, receive, send: None, log_config=None)
     loop = asyncio.new_event_loop()
     try:
-        connection = WebSocketsSansIOProtocol(config, ServerState(), {}, _loop=loop)
+        return WebSocketsSansIOProtocol(config, ServerState(), {}, _loop=loop)
     finally:
         loop.close()
+
+
+def test_large_chunks_switch_the_buffer_and_small_ones_switch_back() -> None:
+    connection = new_connection()
     assert connection.buffer_replaceable
     reader = connection.protocol.reader
     buffers: list[type] = []
@@ -153,12 +157,7 @@ def test_reader_of_another_kind_keeps_its_own_buffer(monkeypatch: pytest.MonkeyP
         self.buffer = _OwnBuffer()
 
     monkeypatch.setattr(StreamReader, "__init__", init_with_own_buffer)
-    config = Config(app=lambda scope, receive, send: None, log_config=None)
-    loop = asyncio.new_event_loop()
-    try:
-        connection = WebSocketsSansIOProtocol(config, ServerState(), {}, _loop=loop)
-    finally:
-        loop.close()
+    connection = new_connection()
     assert not connection.buffer_replaceable
     connection.choose_buffer(b"x" * _LARGE_CHUNK)
     assert type(connection.protocol.reader.buffer) is _OwnBuffer
