@@ -22,6 +22,20 @@ async def echo(scope: Any, receive: Any, send: Any) -> None:
             await send({"type": "websocket.send", "bytes": message["bytes"]})
 
 
+async def echo_in_batches(scope: Any, receive: Any, send: Any) -> None:
+    """Accept, then receive messages five at a time and only then send the five back: each
+    message waits in the server's queue while later ones are read."""
+    assert scope["type"] == "websocket"
+    await receive()
+    await send({"type": "websocket.accept"})
+    while True:
+        batch = [await receive() for _ in range(5)]
+        for message in batch:
+            if message["type"] == "websocket.disconnect":
+                return
+            await send({"type": "websocket.send", "bytes": message["bytes"]})
+
+
 class Recorder:
     """An app built from a script, recording what it received for the test thread to read."""
 

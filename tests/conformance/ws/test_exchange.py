@@ -10,7 +10,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.conformance.ws.apps import Recorder, echo
+from tests.conformance.ws.apps import Recorder, echo, echo_in_batches
 from tests.conformance.ws.helpers import frame, open_raw, read_server_frame, ws_server, ws_url
 from tests.utils import wait_for
 from uvicorn.protocols.utils import ClientDisconnected
@@ -51,6 +51,16 @@ def test_messages_of_every_size_are_echoed_in_single_frames(http_impl: str, ws_i
             one_by_one.append(read_server_frame(conn))
     assert burst == [(True, opcode, payload) for opcode, payload in messages]
     assert one_by_one == [(True, opcode, payload) for opcode, payload in reversed(messages)]
+
+
+def test_queued_large_messages_keep_their_bytes(http_impl: str, ws_impl: str) -> None:
+    """Messages wait in the queue while the server reads on: what it read them from
+    (a buffer it reuses for every read) must not show through."""
+    messages = [bytes([index]) * (70_000 + 1_000 * index) for index in range(20)]
+    with ws_server(echo_in_batches, http_impl, ws_impl) as server, open_raw(server) as conn:
+        conn.sendall(b"".join(frame(0x2, payload) for payload in messages))
+        echoed = [read_server_frame(conn) for _ in messages]
+    assert echoed == [(True, 0x2, payload) for payload in messages]
 
 
 def test_scope_follows_the_spec(http_impl: str, ws_impl: str) -> None:

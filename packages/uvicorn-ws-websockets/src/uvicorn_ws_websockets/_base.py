@@ -2,9 +2,17 @@
 
 websockets' sans-I/O ``ServerProtocol`` parses the replayed request and validates it
 before the app runs; the app's accept then sends the response it prepared.
+
+Once the connection is open, reads land in one buffer per thread (the transport talks to
+a ``BufferedProtocol`` standing in for the connection) instead of a new bytes object per
+read: large frames are then parsed from the memory the kernel wrote, and only a frame
+still incomplete at the end of a read is copied (``ChunkBuffer``).
 """
 
 from __future__ import annotations
+
+import asyncio
+import threading
 
 from websockets.extensions.permessage_deflate import enable_server_permessage_deflate
 from websockets.frames import Frame, Opcode
@@ -19,6 +27,48 @@ _INVALID_DATA = 1007
 # Chunks from this size on are parsed from a ChunkBuffer (large messages, no copies);
 # smaller ones from websockets' own bytearray, which costs less per call.
 _LARGE_CHUNK = 16384
+# Reads go into one buffer per thread: a connection parses what it read before the loop
+# reads for another, and keeps nothing of it (see buffer_updated).
+_READ_SIZE = 262144
+_read_buffers = threading.local()
+
+
+def _thread_read_buffer() -> memoryview:
+    view: memoryview | None = getattr(_read_buffers, "view", None)
+    if view is None:
+        view = _read_buffers.view = memoryview(bytearray(_READ_SIZE))
+    return view
+
+
+class _BufferedReads(asyncio.BufferedProtocol):
+    """What the transport talks to once the connection is open: reads into a buffer.
+
+    uvloop reads into a protocol's buffer only when the protocol is not an
+    ``asyncio.Protocol``, which the connection is; this stands in for it.
+    """
+
+    __slots__ = ("connection",)
+
+    def __init__(self, connection: WebSocketsConnection) -> None:
+        self.connection = connection
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self.connection.get_buffer(sizehint)
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.connection.buffer_updated(nbytes)
+
+    def eof_received(self) -> None:
+        self.connection.eof_received()  # None: the transport closes itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.connection.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self.connection.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.connection.resume_writing()
 
 
 class WebSocketsConnection(WebSocketConnection):
@@ -27,6 +77,22 @@ class WebSocketsConnection(WebSocketConnection):
     response: Response | None = None
     fragments_opcode: Opcode | None = None
     close_reported = False
+    read_buffer: memoryview | None = None
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        buffer = self.read_buffer
+        if buffer is None:
+            buffer = self.read_buffer = _thread_read_buffer()
+        return buffer
+
+    def buffer_updated(self, nbytes: int) -> None:
+        assert self.read_buffer is not None
+        try:
+            self.feed_data(self.read_buffer[:nbytes])  # type: ignore[arg-type]  # a view: parsed, not kept
+        finally:
+            buffer: object = self.protocol.reader.buffer
+            if type(buffer) is ChunkBuffer:
+                buffer.detach()  # the next read refills the memory its chunks borrow
 
     def init_adapter(self) -> None:
         # websockets' recommended settings (smaller windows, less memory per connection).
@@ -91,6 +157,8 @@ class WebSocketsConnection(WebSocketConnection):
         self.protocol.send_response(response)
         self.write_output()
         self.handshake_complete()
+        if self.transport.get_protocol() is self:
+            self.transport.set_protocol(_BufferedReads(self))
 
     def handshake_complete(self) -> None:
         """The 101 response is written: frames flow from now on."""

@@ -9,7 +9,12 @@ that falls inside one chunk is a view of it, and only a read that spans chunks i
 
 The parser still reads and checks every byte; only where its bytes are kept changes.
 Per call this costs more Python than a ``bytearray`` does, so the adapter switches to it
-only while large chunks arrive (see ``_sansio``).
+only while large chunks arrive (see ``_base``).
+
+Chunks may be borrowed: views of a read buffer the transport fills again on its next read.
+The adapter calls :meth:`ChunkBuffer.detach` before that, which copies what is left unread
+(a frame still incomplete); reads that could outlive the chunk (a frame's mask, kept while
+its payload arrives) are always copies.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from __future__ import annotations
 from typing import Final
 
 # Reads shorter than this (frame headers, masks, small payloads) are copied: a short
-# copy is cheaper than a view, and it does not keep a whole chunk alive.
+# copy is cheaper than a view, it does not keep a whole chunk alive, and it stays valid
+# when a borrowed chunk is refilled.
 _VIEW_MIN: Final = 1024
 
 
@@ -31,14 +37,14 @@ class ChunkBuffer:
     __slots__ = ("head", "pos", "rest", "size")
 
     def __init__(self, data: bytes = b"") -> None:
-        self.head = data  # the first chunk not read to its end
+        self.head: bytes | memoryview = data  # the first chunk not read to its end
         self.pos = 0  # how much of ``head`` was read
-        self.rest: list[bytes] = []  # the chunks after ``head``
+        self.rest: list[bytes | memoryview] = []  # the chunks after ``head``
         self.size = len(data)  # unread bytes in all chunks
 
-    def __iadd__(self, chunk: bytes | bytearray | memoryview) -> ChunkBuffer:
-        if type(chunk) is not bytes:
-            chunk = bytes(chunk)  # the caller may reuse its buffer
+    def __iadd__(self, data: bytes | bytearray | memoryview) -> ChunkBuffer:
+        # A memoryview is a borrowed chunk: detach() copies what is left of it.
+        chunk = bytes(data) if isinstance(data, bytearray) else data  # its owner may change it
         if not chunk:
             return self
         if self.size:
@@ -62,7 +68,7 @@ class ChunkBuffer:
         head = self.head
         if stop <= len(head):  # within one chunk: most reads
             if count < _VIEW_MIN:
-                return head[start:stop]
+                return bytes(head[start:stop]) if type(head) is memoryview else head[start:stop]
             return memoryview(head)[start:stop]
         pieces: list[bytes | memoryview] = [memoryview(head)[start:]]
         missing = stop - len(head)
@@ -94,14 +100,15 @@ class ChunkBuffer:
 
     def find(self, sub: bytes, start: int = 0) -> int:
         """Like ``bytes.find``; joins the chunks first (used for handshake lines only)."""
-        if self.rest or self.pos:
-            self.head = b"".join([memoryview(self.head)[self.pos :], *self.rest])
-            self.pos = 0
-            self.rest.clear()
-        return self.head.find(sub, start)
+        if self.rest or self.pos or type(self.head) is not bytes:
+            self.detach()
+        return bytes(self.head).find(sub, start)
 
-    def take_all(self) -> bytes:
-        """Every unread byte, joined; the buffer is then empty."""
-        data = bytes(self[:])
-        del self[:]
-        return data
+    def detach(self) -> None:
+        """Keep what is unread in memory of its own: borrowed chunks may be refilled."""
+        if self.size:
+            self.head = b"".join([memoryview(self.head)[self.pos :], *self.rest])
+        else:
+            self.head = b""
+        self.pos = 0
+        self.rest.clear()
