@@ -28,7 +28,7 @@ _INVALID_DATA = 1007
 # smaller ones from websockets' own bytearray, which costs less per call.
 _LARGE_CHUNK = 16384
 # Reads go into one buffer per thread: a connection parses what it read before the loop
-# reads for another, and keeps nothing of it (see buffer_updated).
+# reads for another, and keeps nothing of it (see _BufferedReads.buffer_updated).
 _READ_SIZE = 262144
 _read_buffers = threading.local()
 
@@ -47,16 +47,23 @@ class _BufferedReads(asyncio.BufferedProtocol):
     ``asyncio.Protocol``, which the connection is; this stands in for it.
     """
 
-    __slots__ = ("connection",)
+    __slots__ = ("connection", "view")
 
     def __init__(self, connection: WebSocketsConnection) -> None:
         self.connection = connection
+        self.view = _thread_read_buffer()
 
     def get_buffer(self, sizehint: int) -> memoryview:
-        return self.connection.get_buffer(sizehint)
+        return self.view
 
     def buffer_updated(self, nbytes: int) -> None:
-        self.connection.buffer_updated(nbytes)
+        connection = self.connection
+        try:
+            connection.feed_data(self.view[:nbytes])  # type: ignore[arg-type]  # a view: parsed, not kept
+        finally:
+            buffer: object = connection.protocol.reader.buffer
+            if type(buffer) is ChunkBuffer:
+                buffer.detach()  # the next read refills the memory its chunks borrow
 
     def eof_received(self) -> None:
         self.connection.eof_received()  # None: the transport closes itself
@@ -77,22 +84,6 @@ class WebSocketsConnection(WebSocketConnection):
     response: Response | None = None
     fragments_opcode: Opcode | None = None
     close_reported = False
-    read_buffer: memoryview | None = None
-
-    def get_buffer(self, sizehint: int) -> memoryview:
-        buffer = self.read_buffer
-        if buffer is None:
-            buffer = self.read_buffer = _thread_read_buffer()
-        return buffer
-
-    def buffer_updated(self, nbytes: int) -> None:
-        assert self.read_buffer is not None
-        try:
-            self.feed_data(self.read_buffer[:nbytes])  # type: ignore[arg-type]  # a view: parsed, not kept
-        finally:
-            buffer: object = self.protocol.reader.buffer
-            if type(buffer) is ChunkBuffer:
-                buffer.detach()  # the next read refills the memory its chunks borrow
 
     def init_adapter(self) -> None:
         # websockets' recommended settings (smaller windows, less memory per connection).
