@@ -200,9 +200,8 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
             payload, first = data if type(data) is bytes else bytes(data), _FIN_BINARY
         length = len(payload)
         if length < 126:
-            self.write(_PACK_SHORT_HEADER(first, length) + payload)
-            return
-        if length < 65536:
+            header = _PACK_SHORT_HEADER(first, length)
+        elif length < 65536:
             header = _PACK_MEDIUM_HEADER(first, 126, length)
         else:
             header = _PACK_LONG_HEADER(first, 127, length)
