@@ -100,6 +100,28 @@ def test_scope_follows_the_spec(http_impl: str, ws_impl: str) -> None:
     assert all(name == name.lower() for name, _ in scope["headers"])
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_scope_server_is_the_address_the_client_reached(
+    http_impl: str, ws_impl: str, host: str
+) -> None:
+    recorder = Recorder()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        recorder.scopes.append(scope)
+        await receive()
+        await send({"type": "websocket.close"})
+
+    async def client(url: str) -> None:
+        with pytest.raises(InvalidStatus):
+            async with connect(url):
+                pass
+
+    with ws_server(app, http_impl, ws_impl, host=host) as server:
+        asyncio.run(client(f"ws://127.0.0.1:{server.port}/"))
+    (scope,) = recorder.scopes
+    assert scope["server"] == ("127.0.0.1", server.port)
+
+
 def test_accept_sends_subprotocol_and_extra_headers(http_impl: str, ws_impl: str) -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await receive()

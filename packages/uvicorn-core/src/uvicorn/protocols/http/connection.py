@@ -187,8 +187,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.settings.connections.add(self)
         self.transport = transport  # type: ignore[assignment]  # always a stream transport
-        local_address = self.settings.local_address
-        self.server = local_address or get_local_addr(self.transport)
+        self.server = self.settings.local_address or get_local_addr(self.transport)
         self.client = get_remote_addr(self.transport)
         if is_ssl(self.transport):
             self.scheme = "https"

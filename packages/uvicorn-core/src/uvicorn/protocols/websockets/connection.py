@@ -215,7 +215,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.connections.add(self)
         self.transport = transport  # type: ignore[assignment]  # always a stream transport
-        self.server = get_local_addr(self.transport)
+        self.server = self.server_state.local_address or get_local_addr(self.transport)
         self.client = get_remote_addr(self.transport)
         if is_ssl(self.transport):
             self.scheme = "wss"
