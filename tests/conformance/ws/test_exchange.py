@@ -63,6 +63,26 @@ def test_queued_large_messages_keep_their_bytes(http_impl: str, ws_impl: str) ->
     assert echoed == [(True, 0x2, payload) for payload in messages]
 
 
+def test_messages_sent_in_one_step_leave_in_order(http_impl: str, ws_impl: str) -> None:
+    """A short message waits for the end of the loop pass while a large one written right
+    after it would leave at once: the large one must not overtake it."""
+    large = bytes(range(256)) * 400
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        await receive()
+        await send({"type": "websocket.send", "text": "first"})
+        await send({"type": "websocket.send", "bytes": large})
+        await send({"type": "websocket.send", "bytes": b"last"})
+        await receive()
+
+    with ws_server(app, http_impl, ws_impl) as server, open_raw(server) as conn:
+        conn.sendall(frame(0x1, b"go"))
+        received = [read_server_frame(conn) for _ in range(3)]
+    assert received == [(True, 0x1, b"first"), (True, 0x2, large), (True, 0x2, b"last")]
+
+
 def test_scope_follows_the_spec(http_impl: str, ws_impl: str) -> None:
     recorder = Recorder()
 
