@@ -98,6 +98,69 @@ def test_frames_parse_the_same_from_a_chunk_buffer(
     assert [(opcode, payload) for opcode, _, payload in expected] == messages
 
 
+def parsed_as_the_adapter_reads(pieces: list[bytes]) -> list[tuple[int, bool, bytes]]:
+    """Parse as a connection does: each read borrowed from one buffer refilled by the next,
+    the reader's buffer (and its ``read_exact``) chosen per read, even mid-frame."""
+    connection = new_connection()
+    protocol = connection.protocol
+    protocol.receive_data(HANDSHAKE)
+    (request,) = protocol.events_received()
+    assert isinstance(request, Request)
+    protocol.send_response(protocol.accept(request))
+    protocol.data_to_send()
+    memory = bytearray(max(map(len, pieces), default=0))
+    frames = []
+    for piece in pieces:
+        memory[: len(piece)] = piece
+        view = memoryview(memory)[: len(piece)]
+        connection.choose_buffer(view)  # type: ignore[arg-type]  # a view, as the transport gives
+        protocol.receive_data(view)  # type: ignore[arg-type]  # likewise
+        for event in protocol.events_received():
+            assert isinstance(event, Frame)
+            frames.append((int(event.opcode), event.fin, bytes(event.data)))
+        buffer: object = protocol.reader.buffer
+        if type(buffer) is ChunkBuffer:
+            buffer.detach()
+        memory[:] = b"\xee" * len(memory)  # the next read overwrites what this one borrowed
+    assert protocol.parser_exc is None
+    return frames
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    messages=st.lists(st.one_of(binary, text), min_size=1, max_size=6),
+    cuts=st.lists(st.integers(min_value=0, max_value=600_000), max_size=8),
+)
+def test_frames_parse_the_same_from_borrowed_reads(
+    messages: list[tuple[int, bytes]], cuts: list[int]
+) -> None:
+    stream = b"".join(client_frame(opcode, payload) for opcode, payload in messages)
+    points = sorted({cut % (len(stream) + 1) for cut in cuts} | {0, len(stream)})
+    pieces = [stream[start:stop] for start, stop in itertools.pairwise(points)]
+    frames = parsed_as_the_adapter_reads(pieces)
+    assert [(opcode, payload) for opcode, _, payload in frames] == messages
+    assert all(fin for _, fin, _ in frames)
+
+
+def test_stream_ending_inside_a_frame_fails_as_websockets_does() -> None:
+    connection = new_connection()
+    protocol = connection.protocol
+    protocol.receive_data(HANDSHAKE)
+    (request,) = protocol.events_received()
+    assert isinstance(request, Request)
+    protocol.send_response(protocol.accept(request))
+    protocol.data_to_send()
+    truncated = client_frame(0x2, b"y" * (2 * _LARGE_CHUNK))[:-1]
+    connection.choose_buffer(truncated)
+    buffer: object = protocol.reader.buffer
+    assert type(buffer) is ChunkBuffer
+    protocol.receive_data(truncated)
+    assert protocol.events_received() == []
+    protocol.receive_eof()
+    assert isinstance(protocol.parser_exc, EOFError)
+    assert str(protocol.parser_exc) == "stream ends after 32767 bytes, expected 32768 bytes"
+
+
 def test_buffer_follows_bytearray_semantics() -> None:
     buffer, reference = ChunkBuffer(), bytearray()
     for chunk in (b"abc\n", b"", b"defgh", bytearray(b"ij\nk"), memoryview(b"lmnop")):

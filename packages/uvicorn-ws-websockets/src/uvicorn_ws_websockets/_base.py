@@ -21,7 +21,7 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from uvicorn.protocols.websockets.connection import WebSocketConnection
-from uvicorn_ws_websockets._buffer import ChunkBuffer
+from uvicorn_ws_websockets._buffer import ChunkBuffer, read_exact_for
 
 _INVALID_DATA = 1007
 # Chunks from this size on are parsed from a ChunkBuffer (large messages, no copies);
@@ -92,7 +92,12 @@ class WebSocketsConnection(WebSocketConnection):
         self.fragments: list[bytes] = []
         # The reader's buffer is replaced only where it is the bytearray this was built
         # for; another websockets release keeps its own (tests/plugins say if it changed).
-        self.buffer_replaceable = type(getattr(self.protocol.reader, "buffer", None)) is bytearray
+        reader = self.protocol.reader
+        self.buffer_replaceable = (
+            type(getattr(reader, "buffer", None)) is bytearray
+            and callable(getattr(reader, "read_exact", None))
+            and hasattr(reader, "__dict__")
+        )
 
     def choose_buffer(self, data: bytes) -> None:
         """Before parsing ``data``: read large chunks without copies, small ones as before."""
@@ -103,8 +108,10 @@ class WebSocketsConnection(WebSocketConnection):
         if len(data) >= _LARGE_CHUNK:
             if type(buffer) is bytearray:
                 reader.buffer = ChunkBuffer(bytes(buffer))  # type: ignore[assignment]  # what the reader does to it, duck-typed
+                reader.read_exact = read_exact_for(reader)  # type: ignore[assignment]  # same contract; also returns views
         elif type(buffer) is ChunkBuffer and not buffer:
             reader.buffer = bytearray()
+            del reader.read_exact  # websockets' own again: fewer bytecodes on a bytearray
 
     def feed_handshake(self, data: bytes) -> None:
         """Parse the opening handshake; the app starts when it is valid."""
@@ -208,13 +215,17 @@ class WebSocketsConnection(WebSocketConnection):
             self.write(data)
 
     def send_message(self, data: str | bytes) -> None:
-        if self.protocol.state is State.OPEN:
-            if not self.protocol.extensions:
-                self.write_message_frame(data)  # the frame websockets would build, not copied
-            elif type(data) is str:
-                self.protocol.send_text(data.encode())
+        protocol = self.protocol
+        if protocol.state is State.OPEN:
+            if not protocol.extensions:
+                # The frame websockets would build, not copied; websockets is not called,
+                # so it has nothing new to send (its output is written after every call).
+                self.write_message_frame(data)
+                return
+            if type(data) is str:
+                protocol.send_text(data.encode())
             else:
-                self.protocol.send_binary(data)  # type: ignore[arg-type]  # bytes
+                protocol.send_binary(data)  # type: ignore[arg-type]  # bytes
             self.write_output()
 
     def send_close(self, code: int, reason: str) -> None:

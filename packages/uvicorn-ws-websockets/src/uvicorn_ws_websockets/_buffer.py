@@ -9,7 +9,8 @@ that falls inside one chunk is a view of it, and only a read that spans chunks i
 
 The parser still reads and checks every byte; only where its bytes are kept changes.
 Per call this costs more Python than a ``bytearray`` does, so the adapter switches to it
-only while large chunks arrive (see ``_base``).
+only while large chunks arrive (see ``_base``), together with :func:`read_exact_for`, a
+``reader.read_exact`` that takes each read from it in one call.
 
 Chunks may be borrowed: views of a read buffer the transport fills again on its next read.
 The adapter calls :meth:`ChunkBuffer.detach` before that, which copies what is left unread
@@ -19,7 +20,10 @@ its payload arrives) are always copies.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable, Generator
+from typing import Final, Protocol
+
+ReadExact = Callable[[int], Generator[None, None, "bytes | bytearray | memoryview"]]
 
 # Reads shorter than this (frame headers, masks, small payloads) are copied: a short
 # copy is cheaper than a view, it does not keep a whole chunk alive, and it stays valid
@@ -98,6 +102,21 @@ class ChunkBuffer:
             head = rest.pop(0)
         self.head, self.pos = head, pos
 
+    def take(self, count: int) -> bytes | memoryview:
+        """``buffer[:count]`` then ``del buffer[:count]``, in one call; ``count <= len(self)``."""
+        start = self.pos
+        stop = start + count
+        head = self.head
+        if stop < len(head):  # within the first chunk, which is not read to its end: most reads
+            self.pos = stop
+            self.size -= count
+            if count < _VIEW_MIN:
+                return bytes(head[start:stop]) if type(head) is memoryview else head[start:stop]
+            return memoryview(head)[start:stop]
+        data = self[:count]
+        del self[:count]
+        return data
+
     def find(self, sub: bytes, start: int = 0) -> int:
         """Like ``bytes.find``; joins the chunks first (used for handshake lines only)."""
         if self.rest or self.pos or type(self.head) is not bytes:
@@ -112,3 +131,40 @@ class ChunkBuffer:
             self.head = b""
         self.pos = 0
         self.rest.clear()
+
+
+class _Reader(Protocol):
+    """What ``read_exact`` reads of websockets' ``StreamReader``."""
+
+    @property
+    def buffer(self) -> bytearray | ChunkBuffer: ...
+
+    @property
+    def eof(self) -> bool: ...
+
+
+def read_exact_for(reader: _Reader) -> ReadExact:
+    """``reader.read_exact`` as websockets defines it, in one call per read from a ChunkBuffer.
+
+    websockets' own reads a buffer as ``len``, a slice, then a ``del``: three Python calls
+    on a ChunkBuffer. This one takes what is there with :meth:`ChunkBuffer.take` and reads
+    a bytearray as websockets does. It looks ``reader.buffer`` up on every read: a frame
+    parse in progress keeps this function while the adapter swaps buffers under it.
+    """
+
+    def read_exact(count: int) -> Generator[None, None, bytes | bytearray | memoryview]:
+        buffer = reader.buffer
+        if type(buffer) is ChunkBuffer and buffer.size >= count:
+            return buffer.take(count)
+        while len(buffer) < count:
+            if reader.eof:
+                raise EOFError(f"stream ends after {len(buffer)} bytes, expected {count} bytes")
+            yield
+            buffer = reader.buffer
+        if type(buffer) is ChunkBuffer:
+            return buffer.take(count)
+        data = buffer[:count]
+        del buffer[:count]
+        return data
+
+    return read_exact
