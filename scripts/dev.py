@@ -3,6 +3,7 @@
 
     python3 scripts/dev.py serve [uvicorn options]   # serve examples/hello.py
     python3 scripts/dev.py test [pytest options]     # lint, types, and every test suite
+    python3 scripts/dev.py browser-check             # examples/ in headless Chromium (see it)
 
 Hatch (pinned below) is installed into ./.venv-tools; hatch then builds the environments
 declared in pyproject.toml with every workspace package installed in editable mode.
@@ -48,6 +49,8 @@ def main() -> None:
         run("run", "types:check")
         run("run", "test", *(args or ["-n", "2"]))
         run("run", "core-only:test")
+    elif task == "browser-check":
+        run("run", "browser-check", *args)
     else:
         print(__doc__)
         sys.exit(0 if task == "help" else 2)
