@@ -50,15 +50,19 @@ def client_frame(opcode: int, payload: bytes) -> bytes:
     return head + key + masked
 
 
-def open_protocol(buffer: object | None) -> ServerProtocol:
-    protocol = ServerProtocol(max_size=None)
-    if buffer is not None:
-        protocol.reader.buffer = buffer  # type: ignore[assignment]  # the duck-typed buffer
+def complete_handshake(protocol: ServerProtocol) -> None:
     protocol.receive_data(HANDSHAKE)
     (request,) = protocol.events_received()
     assert isinstance(request, Request)
     protocol.send_response(protocol.accept(request))
     protocol.data_to_send()
+
+
+def open_protocol(buffer: object | None) -> ServerProtocol:
+    protocol = ServerProtocol(max_size=None)
+    if buffer is not None:
+        protocol.reader.buffer = buffer  # type: ignore[assignment]  # the duck-typed buffer
+    complete_handshake(protocol)
     return protocol
 
 
@@ -69,6 +73,30 @@ def parsed(protocol: ServerProtocol, pieces: list[bytes]) -> list[tuple[int, boo
         for event in protocol.events_received():
             assert isinstance(event, Frame)
             frames.append((int(event.opcode), event.fin, bytes(event.data)))
+    return frames
+
+
+def parsed_as_the_adapter_reads(pieces: list[bytes]) -> list[tuple[int, bool, bytes]]:
+    """Parse as a connection does: each read borrowed from one buffer refilled by the next,
+    the reader's buffer (and its ``read_exact``) chosen per read, even mid-frame."""
+    connection = new_connection()
+    protocol = connection.protocol
+    complete_handshake(protocol)
+    memory = bytearray(max(map(len, pieces), default=0))
+    frames = []
+    for piece in pieces:
+        memory[: len(piece)] = piece
+        view = memoryview(memory)[: len(piece)]
+        connection.choose_buffer(view)  # type: ignore[arg-type]  # a view, as the transport gives
+        protocol.receive_data(view)  # type: ignore[arg-type]  # likewise
+        for event in protocol.events_received():
+            assert isinstance(event, Frame)
+            frames.append((int(event.opcode), event.fin, bytes(event.data)))
+        buffer: object = protocol.reader.buffer
+        if type(buffer) is ChunkBuffer:
+            buffer.detach()
+        memory[:] = b"\xee" * len(memory)  # the next read overwrites what this one borrowed
+    assert protocol.parser_exc is None
     return frames
 
 
@@ -96,60 +124,14 @@ def test_frames_parse_the_same_from_a_chunk_buffer(
     expected = parsed(open_protocol(None), pieces)
     assert parsed(open_protocol(ChunkBuffer()), pieces) == expected
     assert [(opcode, payload) for opcode, _, payload in expected] == messages
-
-
-def parsed_as_the_adapter_reads(pieces: list[bytes]) -> list[tuple[int, bool, bytes]]:
-    """Parse as a connection does: each read borrowed from one buffer refilled by the next,
-    the reader's buffer (and its ``read_exact``) chosen per read, even mid-frame."""
-    connection = new_connection()
-    protocol = connection.protocol
-    protocol.receive_data(HANDSHAKE)
-    (request,) = protocol.events_received()
-    assert isinstance(request, Request)
-    protocol.send_response(protocol.accept(request))
-    protocol.data_to_send()
-    memory = bytearray(max(map(len, pieces), default=0))
-    frames = []
-    for piece in pieces:
-        memory[: len(piece)] = piece
-        view = memoryview(memory)[: len(piece)]
-        connection.choose_buffer(view)  # type: ignore[arg-type]  # a view, as the transport gives
-        protocol.receive_data(view)  # type: ignore[arg-type]  # likewise
-        for event in protocol.events_received():
-            assert isinstance(event, Frame)
-            frames.append((int(event.opcode), event.fin, bytes(event.data)))
-        buffer: object = protocol.reader.buffer
-        if type(buffer) is ChunkBuffer:
-            buffer.detach()
-        memory[:] = b"\xee" * len(memory)  # the next read overwrites what this one borrowed
-    assert protocol.parser_exc is None
-    return frames
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    messages=st.lists(st.one_of(binary, text), min_size=1, max_size=6),
-    cuts=st.lists(st.integers(min_value=0, max_value=600_000), max_size=8),
-)
-def test_frames_parse_the_same_from_borrowed_reads(
-    messages: list[tuple[int, bytes]], cuts: list[int]
-) -> None:
-    stream = b"".join(client_frame(opcode, payload) for opcode, payload in messages)
-    points = sorted({cut % (len(stream) + 1) for cut in cuts} | {0, len(stream)})
-    pieces = [stream[start:stop] for start, stop in itertools.pairwise(points)]
-    frames = parsed_as_the_adapter_reads(pieces)
-    assert [(opcode, payload) for opcode, _, payload in frames] == messages
-    assert all(fin for _, fin, _ in frames)
+    # As a connection reads: the buffer chosen per read, reads borrowed and refilled.
+    assert parsed_as_the_adapter_reads(pieces) == expected
 
 
 def test_stream_ending_inside_a_frame_fails_as_websockets_does() -> None:
     connection = new_connection()
     protocol = connection.protocol
-    protocol.receive_data(HANDSHAKE)
-    (request,) = protocol.events_received()
-    assert isinstance(request, Request)
-    protocol.send_response(protocol.accept(request))
-    protocol.data_to_send()
+    complete_handshake(protocol)
     truncated = client_frame(0x2, b"y" * (2 * _LARGE_CHUNK))[:-1]
     connection.choose_buffer(truncated)
     buffer: object = protocol.reader.buffer
