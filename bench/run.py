@@ -10,6 +10,12 @@ pinned to the other; servers and workloads are interleaved over several rounds a
 table reports medians and each result as a ratio against upstream uvicorn measured in the
 same run. Virtualenvs for the reference servers are created under bench/.venvs/ (wrk is
 installed with apt-get when missing).
+
+Each round also records the CPU time the server's processes used per request (per MiB for
+the streamed workload) and their load (CPU time over wall time). A load near 100% means
+the server bounded the round, and both ratios then tell the same speed-up; a lower load
+means the round was bound elsewhere (wrk, the kernel, hand-offs between the two), and the
+CPU ratio still says what the server's work cost.
 """
 
 from __future__ import annotations
@@ -139,6 +145,8 @@ class Sample:
     p99_ms: float
     peak_rss_kib: int
     errors: int
+    cpu_us: float  # server CPU time (user + system, all its processes) per request or MiB
+    load: float  # server CPU time over wall time: 1.0 is one CPU busy
 
 
 # -- environment ---------------------------------------------------------------------------
@@ -226,6 +234,18 @@ def process_tree(pid: int) -> list[int]:
     return pids
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process and its descendants have used so far."""
+    ticks = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int, field: str) -> int:
     total = 0
     for member in process_tree(pid):
@@ -304,8 +324,13 @@ def measure(spec: ServerSpec, workload: Workload, seconds: int) -> Sample:
     server = RunningServer(spec, workload.access_log)
     try:
         run_wrk(server.port, workload, 1)  # warm up
+        cpu_start, start = cpu_seconds(server.process.pid), time.perf_counter()
         value, p99, errors = run_wrk(server.port, workload, seconds)
-        return Sample(value, p99, server.peak_rss(), errors)
+        cpu = cpu_seconds(server.process.pid) - cpu_start
+        elapsed = time.perf_counter() - start
+        units = value * seconds / (1024**2 if workload.metric == "bytes" else 1)
+        cpu_us = cpu / units * 1e6 if units else float("nan")
+        return Sample(value, p99, server.peak_rss(), errors, cpu_us, cpu / elapsed)
     finally:
         server.stop()
 
@@ -413,7 +438,8 @@ def main() -> None:
             samples.setdefault((server, workload), []).append(sample)
             print(
                 f"round {round_index + 1}/{args.rounds} {server:13} {workload:9} "
-                f"{sample.value:12.0f}  p99 {sample.p99_ms:7.2f} ms  errors {sample.errors}",
+                f"{sample.value:12.0f}  p99 {sample.p99_ms:7.2f} ms  errors {sample.errors}"
+                f"  server {sample.cpu_us:8.1f} us CPU per unit at {sample.load:4.0%}",
                 flush=True,
             )
 
@@ -449,8 +475,9 @@ def render(
         "",
         "ratios are medians of per-round ratios against the reference measured in that round",
         "",
-        "| workload | server | median | unit | vs upstream | p99 ms | peak RSS MiB | errors |",
-        "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |",
+        "| workload | server | median | unit | vs upstream | p99 ms | peak RSS MiB | errors "
+        "| server CPU us/req (/MiB for MiB/s) | CPU vs upstream | server load |",
+        "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for server, workload in steps:
         runs = samples[(server, workload)]
@@ -459,17 +486,19 @@ def render(
         reference = samples.get((reference_name, workload))
         # The median of per-round ratios: each round measures both servers back to back,
         # which cancels most of the drift a shared machine shows between rounds.
-        ratio = (
-            statistics.median(s.value / r.value for s, r in zip(runs, reference, strict=True))
-            if reference
-            else float("nan")
-        )
+        ratio = cpu_ratio = float("nan")
+        if reference:
+            pairs = list(zip(runs, reference, strict=True))
+            ratio = statistics.median(s.value / r.value for s, r in pairs)
+            cpu_ratio = statistics.median(r.cpu_us / s.cpu_us for s, r in pairs)
         unit = "MiB/s" if WORKLOADS[workload].metric == "bytes" else "req/s"
         shown = value / 1024**2 if unit == "MiB/s" else value
         lines.append(
             f"| {WORKLOADS[workload].description} | {server} | {shown:,.0f} | {unit} | "
             f"{ratio:.2f}x | {statistics.median(s.p99_ms for s in runs):.2f} | "
-            f"{max(s.peak_rss_kib for s in runs) / 1024:.1f} | {sum(s.errors for s in runs)} |"
+            f"{max(s.peak_rss_kib for s in runs) / 1024:.1f} | {sum(s.errors for s in runs)} | "
+            f"{statistics.median(s.cpu_us for s in runs):.1f} | {cpu_ratio:.2f}x | "
+            f"{statistics.median(s.load for s in runs):.0%} |"
         )
     if idle:
         lines += [
