@@ -66,7 +66,7 @@ def test_queued_large_messages_keep_their_bytes(http_impl: str, ws_impl: str) ->
 def test_messages_sent_in_one_step_leave_in_order(http_impl: str, ws_impl: str) -> None:
     """A short message waits for the end of the loop pass while a large one written right
     after it would leave at once: the large one must not overtake it."""
-    large = bytes(range(256)) * 400
+    large = bytes(range(256)) * 1100  # over the size written at once
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await receive()

@@ -45,7 +45,7 @@ from uvicorn._types import (
 from uvicorn.logging import TRACE_LOG_LEVEL
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.utils import (
-    HIGH_WATER_LIMIT,
+    OUTPUT_FLUSH_SIZE,
     ClientDisconnected,
     WriteFlowControl,
     get_client_addr,
@@ -208,7 +208,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
             header = _PACK_LONG_HEADER(first, 127, length)
         if length < _JOIN_LIMIT:
             self.write(header + payload)
-        elif length >= HIGH_WATER_LIMIT and not self.pending_output:
+        elif length >= OUTPUT_FLUSH_SIZE and not self.pending_output:
             # With its header, over the limit: written at once, as write() would (nothing
             # queued to keep in order), in one call.
             if not self.transport.is_closing():
