@@ -45,7 +45,6 @@ from uvicorn._types import (
 from uvicorn.logging import TRACE_LOG_LEVEL
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.utils import (
-    OUTPUT_FLUSH_SIZE,
     ClientDisconnected,
     WriteFlowControl,
     get_client_addr,
@@ -208,11 +207,6 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
             header = _PACK_LONG_HEADER(first, 127, length)
         if length < _JOIN_LIMIT:
             self.write(header + payload)
-        elif length >= OUTPUT_FLUSH_SIZE and not self.pending_output:
-            # With its header, over the limit: written at once, as write() would (nothing
-            # queued to keep in order), in one call.
-            if not self.transport.is_closing():
-                self.transport.writelines((header, payload))  # one writev, the payload not copied
         else:
             self.write(header, payload)  # one writev, the payload not copied
 
