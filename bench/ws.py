@@ -39,6 +39,7 @@ from run import (
     WORKSPACE_PACKAGES,
     RunningServer,
     ServerSpec,
+    cpu_seconds,
     ensure_venv,
     raise_fd_limit,
 )
@@ -131,12 +132,6 @@ class EchoClient(asyncio.Protocol):
             self.pending -= done * self.response_size
             self.counts[0] += done
             self.transport.writelines([self.frame] * done)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def run_client(

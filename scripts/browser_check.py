@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from websockets.asyncio.client import connect  # noqa: E402  # after the path is set
 
 from examples.websocket_echo import app  # noqa: E402
-from tests.conformance.ws.helpers import frame, handshake_request, read_close_code  # noqa: E402
+from tests.conformance.ws.helpers import frame, open_raw, read_close_code  # noqa: E402
 from tests.utils import RunningServer, run_server  # noqa: E402
 from uvicorn._registry import get_registry  # noqa: E402
 
@@ -116,11 +115,7 @@ async def load_page(devtools: str, url: str) -> dict[str, Any]:
 
 
 def probe(server: RunningServer, data: bytes) -> int:
-    with socket.create_connection((server.host, server.port), timeout=5) as conn:
-        conn.sendall(handshake_request("/ws"))
-        head = b""
-        while b"\r\n\r\n" not in head:
-            head += conn.recv(1)
+    with open_raw(server, "/ws") as conn:
         conn.sendall(data)
         return read_close_code(conn)
 
