@@ -255,7 +255,13 @@ class ServerProcess:
         self.process.send_signal(sig)
 
     def wait(self, timeout: float = START_TIMEOUT) -> int:
-        code = self.process.wait(timeout)
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            # Say what the process was doing: a hang is rare, and hard to reproduce.
+            raise AssertionError(
+                f"the process did not exit within {timeout} s; its output:\n{self.output}"
+            ) from None
         self._reader.join(timeout)
         return code
 
