@@ -39,6 +39,7 @@ class FloorProtocol(asyncio.Protocol):
         self.headers: list[tuple[bytes, bytes]] = []
         self.output: list[bytes] = []
         self.scope: dict[str, Any] = {}
+        self.close = False
 
     def data_received(self, data: bytes) -> None:
         self.parser.feed_data(data)
@@ -66,6 +67,7 @@ class FloorProtocol(asyncio.Protocol):
             "headers": self.headers,
             "state": {},
         }
+        self.close = (b"connection", b"close") in self.headers
         self.headers = []
 
     def on_message_complete(self) -> None:
@@ -76,7 +78,7 @@ class FloorProtocol(asyncio.Protocol):
         except StopIteration:
             pass
         self.transport.write(b"".join(self.output))
-        if (b"connection", b"close") in self.scope["headers"]:
+        if self.close:
             self.transport.close()  # workload (b): what a new connection per request costs
 
     async def receive(self) -> dict[str, Any]:
@@ -86,6 +88,8 @@ class FloorProtocol(asyncio.Protocol):
         if message["type"] == "http.response.start":
             output = self.output
             output.append(HEAD)
+            if self.close:  # said, so that wrk does not count the close as an error
+                output.append(b"connection: close\r\n")
             for name, value in message["headers"]:
                 output += (name, b": ", value, b"\r\n")
             output.append(b"\r\n")

@@ -4,6 +4,7 @@
     python3 bench/run.py                  # everything (about 15 minutes on 2 cores)
     python3 bench/run.py --quick          # 1 round of 3 s per workload, for a smoke test
     python3 bench/run.py --only ours,upstream --workloads hello
+    python3 bench/run.py --only upstream,ours,granian-rust,floor --workloads hello,close
 
 Every server runs the same ASGI app (bench/apps.py) pinned to one CPU while wrk runs
 pinned to the other; servers and workloads are interleaved over several rounds and the
@@ -63,13 +64,14 @@ class ServerSpec:
     name: str
     venv: str
     args: tuple[str, ...]
+    access_log_flags: bool = True  # takes uvicorn's or granian's access-log options
 
     def command(self, port: int, access_log: bool) -> list[str]:
         binary = str(VENVS / self.venv / "bin" / self.args[0])
         args = [arg.replace("{port}", str(port)) for arg in self.args[1:]]
-        if self.venv != "granian" and not access_log:
+        if self.access_log_flags and self.venv != "granian" and not access_log:
             args.append("--no-access-log")
-        if self.venv == "granian" and access_log:
+        if self.access_log_flags and self.venv == "granian" and access_log:
             args.append("--access-log")
         return ["taskset", "-c", SERVER_CPU, binary, *args]
 
@@ -105,6 +107,14 @@ SERVERS = {
         "ours-h11", "ours", (*UVICORN_ARGS, "--http", "h11", "--loop", "asyncio")
     ),
 }
+# Not a server: bench/floor.py, the least a Python protocol on uvloop and httptools does
+# per request (no validation, flow control or timeouts). Opt in with --only ...,floor to
+# see, in the same run, how close to that limit each server gets.
+SERVERS["floor"] = ServerSpec(
+    "floor", "ours", ("python", str(BENCH / "floor.py"), "{port}"), access_log_flags=False
+)
+FLOOR_WORKLOADS = ("hello", "close")
+DEFAULT_SERVERS = [name for name in SERVERS if name != "floor"]
 REFERENCE_OF = {"ours-h11": "upstream-h11", "upstream-h11": "upstream-h11"}
 
 
@@ -403,6 +413,8 @@ def plan(selected: list[str], workloads: list[str]) -> Iterator[tuple[str, str]]
             h11 = server.endswith("-h11")
             if h11 and workload not in H11_WORKLOADS:
                 continue
+            if server == "floor" and workload not in FLOOR_WORKLOADS:
+                continue
             if workload == "hello-log" and server.startswith("granian"):
                 continue
             yield server, workload
@@ -414,7 +426,9 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--only", default=",".join(SERVERS))
+    parser.add_argument(
+        "--only", default=",".join(DEFAULT_SERVERS), help="servers; 'floor' is opt-in"
+    )
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
     parser.add_argument(
         "--idle", type=int, default=10000, help="idle keep-alive connections (0: skip)"
