@@ -489,9 +489,9 @@ def render(
         "",
         "ratios are medians of per-round ratios against the reference measured in that round",
         "",
-        "| workload | server | median | unit | vs upstream | p99 ms | peak RSS MiB | errors "
-        "| server CPU us/req (/MiB for MiB/s) | CPU vs upstream | server load |",
-        "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| workload | server | median | unit | vs upstream | per round | p99 ms | peak RSS MiB "
+        "| errors | server CPU us/req (/MiB for MiB/s) | CPU vs upstream | server load |",
+        "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for server, workload in steps:
         runs = samples[(server, workload)]
@@ -501,15 +501,19 @@ def render(
         # The median of per-round ratios: each round measures both servers back to back,
         # which cancels most of the drift a shared machine shows between rounds.
         ratio = cpu_ratio = float("nan")
+        spread = ""
         if reference:
             pairs = list(zip(runs, reference, strict=True))
-            ratio = statistics.median(s.value / r.value for s, r in pairs)
+            ratios = [s.value / r.value for s, r in pairs]
+            ratio = statistics.median(ratios)
+            # The lowest and highest round: how far the machine let one round stray.
+            spread = f"{min(ratios):.2f}-{max(ratios):.2f}x"
             cpu_ratio = statistics.median(r.cpu_us / s.cpu_us for s, r in pairs)
         unit = "MiB/s" if WORKLOADS[workload].metric == "bytes" else "req/s"
         shown = value / 1024**2 if unit == "MiB/s" else value
         lines.append(
             f"| {WORKLOADS[workload].description} | {server} | {shown:,.0f} | {unit} | "
-            f"{ratio:.2f}x | {statistics.median(s.p99_ms for s in runs):.2f} | "
+            f"{ratio:.2f}x | {spread} | {statistics.median(s.p99_ms for s in runs):.2f} | "
             f"{max(s.peak_rss_kib for s in runs) / 1024:.1f} | {sum(s.errors for s in runs)} | "
             f"{statistics.median(s.cpu_us for s in runs):.1f} | {cpu_ratio:.2f}x | "
             f"{statistics.median(s.load for s in runs):.0%} |"
