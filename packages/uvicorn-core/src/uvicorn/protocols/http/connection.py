@@ -11,9 +11,10 @@ A plugin subclasses :class:`HTTPConnection` and adapts one parser library:
   plugin calls ``hand_off_upgrade(trailing_bytes)`` with the bytes that follow the head.
 * ``prepare_next_message()`` runs when a keep-alive response is complete, for parsers that
   must be told to start over (h11); the default does nothing.
-* ``release_parser()`` runs once the connection is lost, for parsers that hold callbacks
-  bound to the connection (httptools): dropping the parser there breaks that reference
-  cycle, so the connection is freed at once instead of by the cyclic garbage collector.
+* ``release_parser()`` runs once, when the connection is lost or handed to a WebSocket
+  protocol, for parsers that hold callbacks bound to the connection (httptools): dropping
+  the parser there breaks that reference cycle, so the connection is freed at once
+  instead of by the cyclic garbage collector.
 * ``encode_head``/``encode_body``/``encode_end`` turn a response into bytes; the defaults
   write HTTP/1.1 directly and suit parsers without a serializer.
 
@@ -171,7 +172,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         """Called before the next request on a kept-alive connection is processed."""
 
     def release_parser(self) -> None:
-        """Called once, when the connection is lost: nothing is parsed after it."""
+        """Called once, when the connection is lost or handed off: nothing is parsed after."""
 
     # Called as self.encode_head(status, headers): HTTP/1.1 written directly.
     encode_head: Callable[[int, list[tuple[bytes, bytes]]], bytes] = staticmethod(wire.encode_head)
@@ -427,6 +428,10 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         protocol.connection_made(self.transport)
         protocol.data_received(request_line + header_lines + b"\r\n" + trailing)
         self.transport.set_protocol(protocol)
+        # Nothing is parsed here any more, and connection_lost() now goes to the new
+        # protocol: without this, the parser's callbacks keep this connection, and the
+        # transport it holds, alive until the cyclic garbage collector runs.
+        self.release_parser()
 
     # -- running cycles ----------------------------------------------------------------
 

@@ -259,6 +259,9 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         """
         head = self.handshake_head
         if head is not None:
+            # The head is the HTTP connection's request cycle, which holds that connection:
+            # let it go now rather than when this connection ends.
+            self.handshake_head = None
             headers = head.headers
             raw_path, query_string, path = head.raw_path, head.query_string, head.path
         else:
