@@ -71,5 +71,8 @@ class WebSocketProtocol(WebSocketsConnection):
             self.connection.resume_writing()
 
     def adapter_connection_lost(self, exc: Exception | None) -> None:
-        if self.connection is not None:
-            self.connection.connection_lost(exc)
+        connection = self.connection
+        if connection is not None:
+            connection.connection_lost(exc)  # its last use of the parser
+            self.connection = None  # it holds this connection: a reference cycle
+        super().adapter_connection_lost(exc)

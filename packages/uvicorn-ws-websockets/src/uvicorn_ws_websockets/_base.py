@@ -237,3 +237,14 @@ class WebSocketsConnection(WebSocketConnection):
         if self.protocol.state is State.OPEN:
             self.protocol.send_ping(payload)
             self.write_output()
+
+    def adapter_connection_lost(self, exc: Exception | None) -> None:
+        # websockets' parser is a generator whose frame holds the protocol, and so do the
+        # frames in the traceback of the error that stopped it: reference cycles that
+        # keep the protocol, its reader and its compression state (some 48 KB with
+        # permessage-deflate) until the cyclic collector runs, which for a long-lived
+        # connection can be much later. Nothing is parsed or reported after the loss.
+        protocol = self.protocol
+        protocol.parser.close()
+        if protocol.parser_exc is not None:
+            protocol.parser_exc.__traceback__ = None

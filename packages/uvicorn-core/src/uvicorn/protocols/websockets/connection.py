@@ -182,7 +182,12 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         raise NotImplementedError
 
     def adapter_connection_lost(self, exc: Exception | None) -> None:
-        """Tell the library the transport is gone (for libraries with their own tasks)."""
+        """Tell the library the transport is gone, and drop what it need not keep.
+
+        For libraries with their own tasks, and for those whose parser holds references
+        back to itself (a generator): ending it here frees the connection at once,
+        instead of leaving it to the cyclic garbage collector.
+        """
 
     # -- what the core offers a plugin ------------------------------------------------
 
