@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import socket
+import struct
 from typing import Any
 
 import pytest
@@ -101,3 +103,56 @@ def test_shutdown_before_accept_answers_503_and_app_sees_disconnect(
     assert response.startswith(b"HTTP/1.1 503 ")
     assert recorder.types() == ["websocket.connect", "websocket.disconnect"]
     assert recorder.messages[1]["code"] == 1012
+
+
+# Modules whose objects a WebSocket connection allocates: the server's and its libraries'.
+_CONNECTION_MODULES = ("uvicorn", "websockets", "wsproto", "h11", "httptools", "uvloop")
+
+
+def _connection_objects() -> int:
+    count = 0
+    for obj in gc.get_objects():
+        module = type(obj).__module__  # a descriptor, not a name, for some metaclasses
+        count += isinstance(module, str) and module.startswith(_CONNECTION_MODULES)
+    return count
+
+
+@pytest.mark.parametrize("ending", ["close frame", "end of stream", "protocol error"])
+def test_closed_connections_are_freed_without_the_cyclic_collector(
+    http_impl: str, ws_impl: str, ending: str
+) -> None:
+    """Nothing a WebSocket connection allocated may wait for the cyclic garbage collector
+    once the connection is gone, however it ends: a long-lived connection's objects would
+    stay until a full collection (with permessage-deflate, tens of kilobytes each)."""
+
+    def session() -> None:
+        with open_raw(server) as conn:
+            conn.sendall(frame(0x2, b"hello"))
+            assert read_frame(conn) == (0x2, b"hello")
+            if ending == "close frame":
+                conn.sendall(frame(0x8, struct.pack("!H", 1000)))
+                assert read_close_code(conn) == 1000
+                read_until_closed(conn)
+            elif ending == "protocol error":
+                conn.sendall(frame(0xF, b""))  # a reserved opcode
+                assert read_close_code(conn) == 1002
+                read_until_closed(conn)
+
+    def finished() -> bool:
+        return not server.state.connections and not server.state.tasks
+
+    with ws_server(echo, http_impl, ws_impl) as server:
+        for _ in range(3):
+            session()  # fills the caches a first connection fills
+        assert wait_for(finished)
+        gc.collect()
+        gc.disable()
+        try:
+            before = _connection_objects()
+            for _ in range(20):
+                session()
+            assert wait_for(finished)
+            left = _connection_objects() - before
+        finally:
+            gc.enable()
+    assert left < 20, f"{left} objects wait for the cyclic collector after 20 connections"
