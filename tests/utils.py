@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import re
 import signal
@@ -199,6 +200,24 @@ def read_response(conn: socket.socket) -> tuple[bytes, dict[bytes, bytes], bytes
                 break
     _LEFTOVERS[conn] = buffer
     return status_line, headers, body
+
+
+@contextlib.contextmanager
+def cyclic_collector_off() -> Iterator[None]:
+    """Collect once, then keep the cyclic garbage collector off: an object that stays
+    alive meanwhile is either still referenced or waits in a reference cycle."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def live_instances(cls: type) -> int:
+    """How many instances of ``cls`` (or of a subclass) are alive."""
+    # type(), not isinstance(): gc.get_objects() may hold weak proxies to dead objects.
+    return sum(issubclass(type(obj), cls) for obj in gc.get_objects())
 
 
 class ServerProcess:

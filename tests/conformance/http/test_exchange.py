@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import socket
 import threading
@@ -13,7 +12,14 @@ import httpx
 import pytest
 
 from tests import apps
-from tests.utils import raw_request, read_response, run_server, wait_for
+from tests.utils import (
+    cyclic_collector_off,
+    live_instances,
+    raw_request,
+    read_response,
+    run_server,
+    wait_for,
+)
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -570,24 +576,15 @@ def test_empty_lines_before_a_request_line_are_ignored(http_impl: str, empty_lin
             assert (scope["path"], scope["http_version"]) == ("/second", "1.0")
 
 
-def _open_http_connections() -> list[object]:
-    from uvicorn.protocols.http.connection import HTTPConnection
-
-    return [obj for obj in gc.get_objects() if isinstance(obj, HTTPConnection)]
-
-
 def test_closed_connections_are_freed_without_the_cyclic_collector(http_impl: str) -> None:
     """A connection must not sit in a reference cycle once it is lost: freeing it by
     reference counting is cheaper than leaving it to the cyclic garbage collector."""
-    with run_server(apps.hello, http=http_impl) as server:
-        gc.collect()
-        gc.disable()
-        try:
-            for _ in range(3):
-                response = raw_request(
-                    server.port, b"GET / HTTP/1.1\r\nHost: example\r\nConnection: close\r\n\r\n"
-                )
-                assert response.endswith(b"Hello, world!")
-            assert wait_for(lambda: not _open_http_connections())
-        finally:
-            gc.enable()
+    from uvicorn.protocols.http.connection import HTTPConnection
+
+    with run_server(apps.hello, http=http_impl) as server, cyclic_collector_off():
+        for _ in range(3):
+            response = raw_request(
+                server.port, b"GET / HTTP/1.1\r\nHost: example\r\nConnection: close\r\n\r\n"
+            )
+            assert response.endswith(b"Hello, world!")
+        assert wait_for(lambda: live_instances(HTTPConnection) == 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import signal
 import socket
 
@@ -17,7 +16,14 @@ from tests.conformance.ws.helpers import (
     read_server_frame,
     ws_server,
 )
-from tests.utils import ServerProcess, read_until_closed, run_server, wait_for
+from tests.utils import (
+    ServerProcess,
+    cyclic_collector_off,
+    live_instances,
+    read_until_closed,
+    run_server,
+    wait_for,
+)
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -31,27 +37,17 @@ def test_protocol_class_by_import_string_gets_the_replayed_head(http_impl: str) 
     assert reply == b"HTTP/1.1 101 Switching Protocols\r\n\r\nGET /replayed?x=1 HTTP/1.1"
 
 
-def _live_http_connections() -> int:
-    from uvicorn.protocols.http.connection import HTTPConnection
-
-    # type(), not isinstance(): gc.get_objects() may hold weak proxies to dead objects.
-    return sum(issubclass(type(obj), HTTPConnection) for obj in gc.get_objects())
-
-
 def test_http_connection_is_freed_once_it_hands_off(http_impl: str, ws_impl: str) -> None:
     """The HTTP connection that parsed the handshake must not live on with the WebSocket,
     through its parser's callbacks or the request head it handed over. Checked with the
     cyclic collector off, while the WebSocket is still open."""
-    with ws_server(echo, http_impl, ws_impl) as server:
-        gc.collect()
-        gc.disable()
-        try:
-            with open_raw(server) as conn:
-                conn.sendall(frame(0x1, b"hello"))
-                assert read_server_frame(conn) == (True, 0x1, b"hello")
-                assert wait_for(lambda: _live_http_connections() == 0)
-        finally:
-            gc.enable()
+    from uvicorn.protocols.http.connection import HTTPConnection
+
+    with ws_server(echo, http_impl, ws_impl) as server, cyclic_collector_off():
+        with open_raw(server) as conn:
+            conn.sendall(frame(0x1, b"hello"))
+            assert read_server_frame(conn) == (True, 0x1, b"hello")
+            assert wait_for(lambda: live_instances(HTTPConnection) == 0)
 
 
 def test_plugins_export_uvicorn_class_names() -> None:

@@ -18,7 +18,13 @@ from tests.conformance.ws.helpers import (
     read_frame,
     ws_server,
 )
-from tests.utils import read_response, read_until_closed, run_server, wait_for
+from tests.utils import (
+    cyclic_collector_off,
+    read_response,
+    read_until_closed,
+    run_server,
+    wait_for,
+)
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -145,14 +151,10 @@ def test_closed_connections_are_freed_without_the_cyclic_collector(
         for _ in range(3):
             session()  # fills the caches a first connection fills
         assert wait_for(finished)
-        gc.collect()
-        gc.disable()
-        try:
+        with cyclic_collector_off():
             before = _connection_objects()
             for _ in range(20):
                 session()
             assert wait_for(finished)
             left = _connection_objects() - before
-        finally:
-            gc.enable()
     assert left < 20, f"{left} objects wait for the cyclic collector after 20 connections"
