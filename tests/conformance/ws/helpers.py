@@ -25,11 +25,19 @@ def ws_url(server: RunningServer, path: str = "/") -> str:
     return f"ws://{server.host}:{server.port}{path}"
 
 
-def handshake_request(path: str = "/", extra: str = "") -> bytes:
+def handshake_request(
+    path: str = "/",
+    extra: str = "",
+    *,
+    key: str | None = HANDSHAKE_KEY,
+    version: str | None = "13",
+) -> bytes:
+    """An opening handshake; ``None`` leaves the key or version header out."""
+    key_line = "" if key is None else f"Sec-WebSocket-Key: {key}\r\n"
+    version_line = "" if version is None else f"Sec-WebSocket-Version: {version}\r\n"
     return (
         f"GET {path} HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n"
-        f"Connection: Upgrade\r\nSec-WebSocket-Key: {HANDSHAKE_KEY}\r\n"
-        f"Sec-WebSocket-Version: 13\r\n{extra}\r\n"
+        f"Connection: Upgrade\r\n{key_line}{version_line}{extra}\r\n"
     ).encode("ascii")
 
 

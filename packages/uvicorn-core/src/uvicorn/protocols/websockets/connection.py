@@ -54,6 +54,7 @@ from uvicorn.protocols.utils import (
     get_tls_extension,
     is_ssl,
 )
+from uvicorn.protocols.websockets.handshake import check_opening_handshake
 
 if TYPE_CHECKING:
     from uvicorn.config import Config
@@ -229,6 +230,12 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
             self.scheme = "ws"
         if self.trace_enabled:
             self.logger.log(TRACE_LOG_LEVEL, "%sWebSocket connection made", self.log_prefix)
+        head = self.handshake_head
+        if head is not None:
+            refusal = check_opening_handshake(head.headers)
+            if refusal is not None:
+                self.handshake_head = None
+                self.reject_handshake(refusal.status, refusal.message, refusal.headers)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self)
@@ -252,7 +259,8 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         pass
 
     def data_received(self, data: bytes) -> None:
-        self.feed_data(data)
+        if self.state is not _CLOSED:  # refused: the library never sees the request
+            self.feed_data(data)
 
     # -- events from the plugin's library ----------------------------------------------
 
@@ -337,11 +345,18 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self.close_code, self.close_reason = code, reason
         self.close_received(code, reason)
 
-    def reject_handshake(self, status: int, message: str) -> None:
-        """Answer an opening handshake the library refused with an HTTP error."""
+    def reject_handshake(
+        self, status: int, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()
+    ) -> None:
+        """Answer an opening handshake the core or the library refused with an HTTP error."""
+        if self.state is _CLOSED:
+            return  # already answered
         self.logger.warning("Invalid WebSocket handshake: %s", message)
         self.state = _CLOSED
-        self.write(wire.error_response(status, self.server_state.default_headers, message))
+        default_headers = self.server_state.default_headers
+        if headers:
+            default_headers = [*default_headers, *headers]
+        self.write(wire.error_response(status, default_headers, message))
         self.close_transport()
 
     # -- the ASGI callables ------------------------------------------------------------
