@@ -108,7 +108,14 @@ def read_server_frame(conn: socket.socket) -> tuple[bool, int, bytes]:
 
 def read_close_code(conn: socket.socket) -> int:
     """Read frames until the server's close frame; return its status code."""
+    return read_close(conn)[0]
+
+
+def read_close(conn: socket.socket) -> tuple[int, bytes]:
+    """Read frames until the server's close frame; return its status code and reason."""
     while True:
         opcode, payload = read_frame(conn)
         if opcode == 0x8:
-            return int(struct.unpack("!H", payload[:2])[0]) if len(payload) >= 2 else 1005
+            if len(payload) < 2:
+                return 1005, b""
+            return int(struct.unpack("!H", payload[:2])[0]), payload[2:]

@@ -64,6 +64,8 @@ if TYPE_CHECKING:
 WS_SPEC_VERSION: Final = "2.4"
 CLOSE_TIMEOUT: Final = 10.0
 SERVICE_RESTART: Final = 1012
+KEEPALIVE_TIMEOUT: Final = 1011
+KEEPALIVE_TIMEOUT_REASON: Final = "keepalive ping timeout"
 _SUBPROTOCOL_HEADER: Final = b"sec-websocket-protocol"
 _EXTENSIONS: Final[dict[str, dict[object, object]]] = {"websocket.http.response": {}}
 # RFC 6455 §5.2 frame headers as a server writes them: FIN set, no mask.
@@ -538,10 +540,18 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
             self.ping_timer = self.loop.call_later(self.ping_interval, self._send_keepalive_ping)
 
     def _keepalive_timed_out(self) -> None:
+        """Close with 1011 and a reason, as websockets does, and tell the app so."""
         self.pong_timer = None
         self.logger.debug("%sWebSocket keepalive ping timeout.", self.log_prefix)
-        self.close_code, self.close_reason = 1011, "keepalive ping timeout"
-        self.transport.abort()  # a peer that does not answer pings would not answer close
+        self._cancel_timers()
+        self.send_close(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
+        self.state = _DISCONNECTED
+        self.queue_disconnect(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
+        # A peer that does not answer pings would not answer the close: do not wait for
+        # it, and do not wait forever for the close frame to leave to a peer that does
+        # not read either.
+        self.close_transport()
+        self.close_timer = self.loop.call_later(CLOSE_TIMEOUT, self.transport.abort)
 
     def _cancel_timers(self) -> None:
         for timer in (self.ping_timer, self.pong_timer, self.close_timer):
