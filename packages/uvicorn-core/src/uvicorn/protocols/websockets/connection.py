@@ -256,6 +256,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self.release_drain_waiters()
         self._wake()
         self.adapter_connection_lost(exc)
+        self.logger.info("connection closed")
 
     def eof_received(self) -> None:
         pass
@@ -355,6 +356,13 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
             return  # already answered
         self.logger.warning("Invalid WebSocket handshake: %s", message)
         self.state = _CLOSED
+        self._refuse(status, message, headers)
+
+    def _refuse(
+        self, status: int, message: str | None = None, headers: tuple[tuple[bytes, bytes], ...] = ()
+    ) -> None:
+        """Answer the opening handshake with an HTTP error, and close."""
+        self.logger.info("connection rejected (%d %s)", status, wire.status_phrase(status))
         default_headers = self.server_state.default_headers
         if headers:
             default_headers = [*default_headers, *headers]
@@ -394,8 +402,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         state = self.state
         if state is _CONNECTING or (state is _RESPONDING and not self.response_started):
             self.state = _CLOSED
-            self.write(wire.error_response(500, self.server_state.default_headers))
-            self.close_transport()
+            self._refuse(500)
         elif state is _OPEN:
             self._close(1011, "")
         else:
@@ -447,8 +454,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
                 self.state = _CLOSED
                 self.queue_disconnect(1006, "")
                 self._log_handshake("403")
-                self.write(wire.error_response(403, self.server_state.default_headers))
-                self.close_transport()
+                self._refuse(403)
             elif message_type == "websocket.http.response.start":
                 self._start_response(message)  # type: ignore[arg-type]  # start event
             else:
@@ -486,6 +492,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self._log_handshake("[accepted]")
         self.subprotocol = subprotocol
         self.accept_handshake(subprotocol, self._with_default_headers(headers))
+        self.logger.info("connection open")
         self.state = _OPEN
         if self.ping_interval and not self.library_keepalive:
             self.ping_timer = self.loop.call_later(self.ping_interval, self._send_keepalive_ping)
@@ -496,6 +503,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         headers = [(bytes(name), bytes(value)) for name, value in message.get("headers", ())]
         self.state = _RESPONDING
         self.write(wire.encode_head(status, self._with_default_headers(headers)))
+        self.logger.info("connection rejected (%d %s)", status, wire.status_phrase(status))
         self.response_started = True
 
     def _with_default_headers(
@@ -600,5 +608,4 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
             # Refused with 503; an app still deciding sees a client that went away.
             self.state = _DISCONNECTED
             self.queue_disconnect(SERVICE_RESTART, "")
-            self.write(wire.error_response(503, self.server_state.default_headers))
-            self.close_transport()
+            self._refuse(503)
