@@ -25,6 +25,10 @@ async def _accept_unless_denied(scope: Any, receive: Any, send: Any) -> None:
     if scope["path"] == "/denied":
         await send({"type": "websocket.close"})
         return
+    if scope["path"] == "/unauthorized":
+        await send({"type": "websocket.http.response.start", "status": 401, "headers": []})
+        await send({"type": "websocket.http.response.body", "body": b"who are you?"})
+        return
     await send({"type": "websocket.accept"})
     while (await receive())["type"] != "websocket.disconnect":
         pass
@@ -63,20 +67,23 @@ def test_accepted_connection_logs_accepted_open_and_closed(
     ]
 
 
+@pytest.mark.parametrize(
+    ("path", "status"), [("/denied", "403 Forbidden"), ("/unauthorized", "401 Unauthorized")]
+)
 def test_denied_connection_logs_status_and_rejection(
-    http_impl: str, ws_impl: str, caplog: pytest.LogCaptureFixture
+    http_impl: str, ws_impl: str, path: str, status: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="uvicorn.error")
     with ws_server(_accept_unless_denied, http_impl, ws_impl) as server:
         caplog.clear()
         with socket.create_connection((server.host, server.port), timeout=5) as conn:
             port = conn.getsockname()[1]
-            conn.sendall(handshake_request("/denied"))
-            assert read_until_closed(conn).startswith(b"HTTP/1.1 403 ")
+            conn.sendall(handshake_request(path))
+            assert read_until_closed(conn).startswith(f"HTTP/1.1 {status}".encode())
         lines = _logged(caplog, "connection closed")
     assert lines == [
-        f'127.0.0.1:{port} - "WebSocket /denied" 403',
-        "connection rejected (403 Forbidden)",
+        f'127.0.0.1:{port} - "WebSocket {path}" {status[:3]}',
+        f"connection rejected ({status})",
         "connection closed",
     ]
 
