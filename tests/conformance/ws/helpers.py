@@ -25,11 +25,19 @@ def ws_url(server: RunningServer, path: str = "/") -> str:
     return f"ws://{server.host}:{server.port}{path}"
 
 
-def handshake_request(path: str = "/", extra: str = "") -> bytes:
+def handshake_request(
+    path: str = "/",
+    extra: str = "",
+    *,
+    key: str | None = HANDSHAKE_KEY,
+    version: str | None = "13",
+) -> bytes:
+    """An opening handshake; ``None`` leaves the key or version header out."""
+    key_line = "" if key is None else f"Sec-WebSocket-Key: {key}\r\n"
+    version_line = "" if version is None else f"Sec-WebSocket-Version: {version}\r\n"
     return (
         f"GET {path} HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n"
-        f"Connection: Upgrade\r\nSec-WebSocket-Key: {HANDSHAKE_KEY}\r\n"
-        f"Sec-WebSocket-Version: 13\r\n{extra}\r\n"
+        f"Connection: Upgrade\r\n{key_line}{version_line}{extra}\r\n"
     ).encode("ascii")
 
 
@@ -100,7 +108,14 @@ def read_server_frame(conn: socket.socket) -> tuple[bool, int, bytes]:
 
 def read_close_code(conn: socket.socket) -> int:
     """Read frames until the server's close frame; return its status code."""
+    return read_close(conn)[0]
+
+
+def read_close(conn: socket.socket) -> tuple[int, bytes]:
+    """Read frames until the server's close frame; return its status code and reason."""
     while True:
         opcode, payload = read_frame(conn)
         if opcode == 0x8:
-            return int(struct.unpack("!H", payload[:2])[0]) if len(payload) >= 2 else 1005
+            if len(payload) < 2:
+                return 1005, b""
+            return int(struct.unpack("!H", payload[:2])[0]), payload[2:]

@@ -14,6 +14,7 @@ from tests.conformance.ws.helpers import (
     frame,
     handshake_request,
     open_raw,
+    read_close,
     read_close_code,
     read_frame,
     ws_server,
@@ -29,13 +30,24 @@ from tests.utils import (
 pytestmark = pytest.mark.timeout(20)
 
 
-def test_unanswered_keepalive_pings_drop_the_peer(http_impl: str, ws_impl: str) -> None:
+def test_unanswered_keepalive_pings_close_with_1011(http_impl: str, ws_impl: str) -> None:
+    recorder = Recorder()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        recorder.record(await receive())
+
     options = {"ws_ping_interval": 0.05, "ws_ping_timeout": 0.1}
-    with ws_server(echo, http_impl, ws_impl, **options) as server, open_raw(server) as conn:
+    with ws_server(app, http_impl, ws_impl, **options) as server, open_raw(server) as conn:
         assert read_frame(conn)[0] == 0x9  # a ping, which this peer never answers
         conn.settimeout(10)
+        assert read_close(conn) == (1011, b"keepalive ping timeout")
         read_until_closed(conn)  # the server gives up on the peer and closes
         assert wait_for(lambda: not server.state.connections)
+        assert wait_for(lambda: len(recorder.messages) == 1)
+    disconnect = {"type": "websocket.disconnect", "code": 1011, "reason": "keepalive ping timeout"}
+    assert recorder.messages == [disconnect]
 
 
 def test_answered_keepalive_pings_keep_the_connection(http_impl: str, ws_impl: str) -> None:

@@ -70,6 +70,14 @@ class WebSocketProtocol(WebSocketsConnection):
         if self.connection is not None and self.connection.paused:
             self.connection.resume_writing()
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        protocol = self.protocol
+        sent = protocol.close_sent
+        if sent is not None and protocol.close_rcvd is None and not self.close_reported:
+            # websockets closed on its own (its keep-alive timed out): the app sees why.
+            self.close_code, self.close_reason = sent.code, sent.reason
+        super().connection_lost(exc)
+
     def adapter_connection_lost(self, exc: Exception | None) -> None:
         connection = self.connection
         if connection is not None:

@@ -12,7 +12,9 @@ still incomplete at the end of a read is copied (``ChunkBuffer``).
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
+from typing import Any, Final
 
 from websockets.extensions.permessage_deflate import enable_server_permessage_deflate
 from websockets.frames import Frame, Opcode
@@ -31,6 +33,18 @@ _LARGE_CHUNK = 16384
 # reads for another, and keeps nothing of it (see _BufferedReads.buffer_updated).
 _READ_SIZE = 262144
 _read_buffers = threading.local()
+
+
+class _LibraryLogger(logging.LoggerAdapter[logging.Logger]):
+    """websockets' log lines on uvicorn's logger, as upstream has them, except its INFO
+    lines (connection open, rejected, closed), which the core logs for every plugin."""
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if level != logging.INFO:  # also what adapters wrapping this one log through
+            super().log(level, msg, *args, **kwargs)
+
+
+_LIBRARY_LOGGER: Final = _LibraryLogger(logging.getLogger("uvicorn.error"))
 
 
 def _thread_read_buffer() -> memoryview:
@@ -88,7 +102,9 @@ class WebSocketsConnection(WebSocketConnection):
     def init_adapter(self) -> None:
         # websockets' recommended settings (smaller windows, less memory per connection).
         extensions = enable_server_permessage_deflate(None) if self.per_message_deflate else None
-        self.protocol = ServerProtocol(extensions=extensions, max_size=self.max_size)
+        self.protocol = ServerProtocol(
+            extensions=extensions, max_size=self.max_size, logger=_LIBRARY_LOGGER
+        )
         self.fragments: list[bytes] = []
         # The reader's buffer is replaced only where it is the bytearray this was built
         # for; another websockets release keeps its own (tests/plugins say if it changed).

@@ -54,6 +54,7 @@ from uvicorn.protocols.utils import (
     get_tls_extension,
     is_ssl,
 )
+from uvicorn.protocols.websockets.handshake import check_opening_handshake
 
 if TYPE_CHECKING:
     from uvicorn.config import Config
@@ -63,6 +64,8 @@ if TYPE_CHECKING:
 WS_SPEC_VERSION: Final = "2.4"
 CLOSE_TIMEOUT: Final = 10.0
 SERVICE_RESTART: Final = 1012
+KEEPALIVE_TIMEOUT: Final = 1011
+KEEPALIVE_TIMEOUT_REASON: Final = "keepalive ping timeout"
 _SUBPROTOCOL_HEADER: Final = b"sec-websocket-protocol"
 _EXTENSIONS: Final[dict[str, dict[object, object]]] = {"websocket.http.response": {}}
 # RFC 6455 §5.2 frame headers as a server writes them: FIN set, no mask.
@@ -229,6 +232,12 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
             self.scheme = "ws"
         if self.trace_enabled:
             self.logger.log(TRACE_LOG_LEVEL, "%sWebSocket connection made", self.log_prefix)
+        head = self.handshake_head
+        if head is not None:
+            refusal = check_opening_handshake(head.headers)
+            if refusal is not None:
+                self.handshake_head = None
+                self.reject_handshake(refusal.status, refusal.message, refusal.headers)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self)
@@ -247,12 +256,14 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self.release_drain_waiters()
         self._wake()
         self.adapter_connection_lost(exc)
+        self.logger.info("connection closed")
 
     def eof_received(self) -> None:
         pass
 
     def data_received(self, data: bytes) -> None:
-        self.feed_data(data)
+        if self.state is not _CLOSED:  # refused: the library never sees the request
+            self.feed_data(data)
 
     # -- events from the plugin's library ----------------------------------------------
 
@@ -337,11 +348,25 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self.close_code, self.close_reason = code, reason
         self.close_received(code, reason)
 
-    def reject_handshake(self, status: int, message: str) -> None:
-        """Answer an opening handshake the library refused with an HTTP error."""
+    def reject_handshake(
+        self, status: int, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()
+    ) -> None:
+        """Answer an opening handshake the core or the library refused with an HTTP error."""
+        if self.state is _CLOSED:
+            return  # already answered
         self.logger.warning("Invalid WebSocket handshake: %s", message)
         self.state = _CLOSED
-        self.write(wire.error_response(status, self.server_state.default_headers, message))
+        self._refuse(status, message, headers)
+
+    def _refuse(
+        self, status: int, message: str | None = None, headers: tuple[tuple[bytes, bytes], ...] = ()
+    ) -> None:
+        """Answer the opening handshake with an HTTP error, and close."""
+        self.logger.info("connection rejected (%d %s)", status, wire.status_phrase(status))
+        default_headers = self.server_state.default_headers
+        if headers:
+            default_headers = [*default_headers, *headers]
+        self.write(wire.error_response(status, default_headers, message))
         self.close_transport()
 
     # -- the ASGI callables ------------------------------------------------------------
@@ -377,8 +402,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         state = self.state
         if state is _CONNECTING or (state is _RESPONDING and not self.response_started):
             self.state = _CLOSED
-            self.write(wire.error_response(500, self.server_state.default_headers))
-            self.close_transport()
+            self._refuse(500)
         elif state is _OPEN:
             self._close(1011, "")
         else:
@@ -430,8 +454,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
                 self.state = _CLOSED
                 self.queue_disconnect(1006, "")
                 self._log_handshake("403")
-                self.write(wire.error_response(403, self.server_state.default_headers))
-                self.close_transport()
+                self._refuse(403)
             elif message_type == "websocket.http.response.start":
                 self._start_response(message)  # type: ignore[arg-type]  # start event
             else:
@@ -469,6 +492,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self._log_handshake("[accepted]")
         self.subprotocol = subprotocol
         self.accept_handshake(subprotocol, self._with_default_headers(headers))
+        self.logger.info("connection open")
         self.state = _OPEN
         if self.ping_interval and not self.library_keepalive:
             self.ping_timer = self.loop.call_later(self.ping_interval, self._send_keepalive_ping)
@@ -479,6 +503,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         headers = [(bytes(name), bytes(value)) for name, value in message.get("headers", ())]
         self.state = _RESPONDING
         self.write(wire.encode_head(status, self._with_default_headers(headers)))
+        self.logger.info("connection rejected (%d %s)", status, wire.status_phrase(status))
         self.response_started = True
 
     def _with_default_headers(
@@ -523,10 +548,18 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
             self.ping_timer = self.loop.call_later(self.ping_interval, self._send_keepalive_ping)
 
     def _keepalive_timed_out(self) -> None:
+        """Close with 1011 and a reason, as websockets does, and tell the app so."""
         self.pong_timer = None
         self.logger.debug("%sWebSocket keepalive ping timeout.", self.log_prefix)
-        self.close_code, self.close_reason = 1011, "keepalive ping timeout"
-        self.transport.abort()  # a peer that does not answer pings would not answer close
+        self._cancel_timers()
+        self.send_close(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
+        self.state = _DISCONNECTED
+        self.queue_disconnect(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
+        # A peer that does not answer pings would not answer the close: do not wait for
+        # it, and do not wait forever for the close frame to leave to a peer that does
+        # not read either.
+        self.close_transport()
+        self.close_timer = self.loop.call_later(CLOSE_TIMEOUT, self.transport.abort)
 
     def _cancel_timers(self) -> None:
         for timer in (self.ping_timer, self.pong_timer, self.close_timer):
@@ -575,5 +608,4 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
             # Refused with 503; an app still deciding sees a client that went away.
             self.state = _DISCONNECTED
             self.queue_disconnect(SERVICE_RESTART, "")
-            self.write(wire.error_response(503, self.server_state.default_headers))
-            self.close_transport()
+            self._refuse(503)
