@@ -22,6 +22,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "ws_impl" in metafunc.fixturenames:
         names = available_implementations("ws")
         metafunc.parametrize("ws_impl", names, ids=names)
+    if "loop_impl" in metafunc.fixturenames:
+        names = available_implementations("loop")
+        metafunc.parametrize("loop_impl", names, ids=names)
 
 
 def expected_plugins() -> list[tuple[str, str]]:

@@ -69,6 +69,7 @@ def run_server(
     """Serve ``app`` with ``Config(app, **kwargs)`` on an ephemeral port until the block ends."""
     kwargs.setdefault("log_config", None)
     kwargs.setdefault("lifespan", "off")
+    kwargs.setdefault("loop", "asyncio")  # a test that is about the loop names it
     config = Config(app, **kwargs)
     if sock is None:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -91,7 +92,8 @@ def serve_threaded(
 
     def target() -> None:
         try:
-            asyncio.run(server.serve(sockets=sockets))
+            with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+                runner.run(server.serve(sockets=sockets))
         except BaseException as exc:  # noqa: BLE001 - reported to the test below
             errors.append(exc)
         finally:

@@ -87,7 +87,6 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         "cycle",
         "deadline",
         "draining",
-        "driving",
         "head_bytes",
         "loop",
         "newline_seen",
@@ -148,7 +147,6 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.receiving = False  # inside data_received: its end writes what was queued
         self.closing = False  # close the transport once the queued bytes are written
         self.deadline = math.inf
-        self.driving = False  # running apps eagerly (see _drive)
         self.served = False  # a request head arrived on this connection
         self.draining = False  # shutting down: serve a first request if it comes soon
         self.chunk_length = _UNKNOWN_LENGTH  # length of the chunk being parsed
@@ -249,13 +247,8 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.chunk_length = _UNKNOWN_LENGTH  # heads parsed later are measured
         if self.head_bytes:
             self._head_incomplete(data)
-        # Apps start once the whole chunk is parsed: a body that came with the head is
-        # then already there, and receive() answers without waiting.
-        cycle = self.cycle
-        if cycle is not None and not cycle.started and cycle.startable and not self.driving:
-            self._drive()
         self.receiving = False
-        # What the apps answered eagerly leaves in one write, with no loop callback.
+        # What parsing answered (errors, 100 Continue) leaves in one write, now.
         if self.pending_output:
             self.flush_output()
 
@@ -327,16 +320,11 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         if self.draining:
             cycle.keep_alive = False
         self.parsing = cycle
-        # A request with a body may start before the body ends, so the app can stream
-        # it; one without starts at the end of the message.
-        if cycle.chunked or cycle.content_length:
-            cycle.startable = True
-        else:
+        if not (cycle.chunked or cycle.content_length):
             cycle.body_state = _BODY_COMPLETE  # no body: the message ends with its head
         if self.cycle is None:
             self.cycle = cycle
-            if cycle.startable and not self.driving and not self.receiving:
-                self._drive()
+            self.start_cycle(cycle)
         else:
             self.pipeline.append(cycle)
             self.pause_reading()
@@ -357,10 +345,6 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         if cycle.response_state is _RESPONSE_COMPLETE:
             # The app answered before the body ended; the rest was dropped, go on.
             self.cycle_finished(cycle)
-            return
-        cycle.startable = True
-        if not self.receiving and cycle is self.cycle and not self.driving:
-            self._drive()
 
     def reject_request(self, status: int, message: str) -> None:
         """Answer a request the server cannot accept and close the connection."""
@@ -435,39 +419,18 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
 
     # -- running cycles ----------------------------------------------------------------
 
-    def _drive(self) -> None:
-        """Run startable cycles eagerly, one after the other, without recursion.
+    def start_cycle(self, cycle: RequestResponseCycle) -> None:
+        """Run the app for ``cycle`` in a task of its own, in a fresh copy of the context.
 
-        A response that completes during its eager step lets the next pipelined request
-        be parsed and become ``self.cycle``; this loop then starts it. A cycle whose app
-        suspends continues in a task and ends the loop.
+        The task's first step runs on the next pass of the loop, after the rest of the
+        received chunk is parsed: a body that came with the head is then already there.
         """
-        self.driving = True
-        reset_contextvars = self.settings.reset_contextvars
-        try:
-            while True:
-                cycle = self.cycle
-                if cycle is None or cycle.started or not cycle.startable:
-                    return
-                cycle.started = True
-                self.server_state.total_requests += 1
-                context = contextvars.Context() if reset_contextvars else self.context.copy()
-                coro = cycle.app(cycle.scope, cycle.receive, cycle.send)
-                try:
-                    yielded = context.run(coro.send, None)  # type: ignore[attr-defined]  # a coroutine
-                except StopIteration as stop:
-                    if stop.value is not None or cycle.response_state is not _RESPONSE_COMPLETE:
-                        cycle.app_returned(stop.value)
-                    continue
-                except BaseException as exc:  # noqa: BLE001 - app_raised logs, re-raises non-Exception
-                    cycle.app_raised(exc)
-                    continue
-                task = self.loop.create_task(cycle.finish_asgi(coro, yielded), context=context)  # type: ignore[arg-type]  # a coroutine
-                self.settings.tasks.add(task)
-                task.add_done_callback(self.settings.tasks.discard)
-                cycle.flush_head()  # the app waits for something: send what it started
-        finally:
-            self.driving = False
+        self.server_state.total_requests += 1
+        settings = self.settings
+        context = contextvars.Context() if settings.reset_contextvars else self.context.copy()
+        task = self.loop.create_task(cycle.run_asgi(), context=context)
+        settings.tasks.add(task)
+        task.add_done_callback(settings.tasks.discard)
 
     def cycle_finished(self, cycle: RequestResponseCycle) -> None:
         """The response is complete (or aborted); go on once the request is read too."""
@@ -490,13 +453,12 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             self.prepare_next_message()  # may parse the next request: it becomes self.cycle
         if self.cycle is None and self.pipeline:
             self.cycle = self.pipeline.popleft()
-        if self.cycle is None:
+            self.start_cycle(self.cycle)
+        elif self.cycle is None:
             if self.awaiting_head and not self.head_bytes:
                 self.deadline = self.server_state.clock + self.settings.timeout_keep_alive
             if self.read_paused:
                 self.resume_reading()
-        elif not self.driving:
-            self._drive()
 
     # -- writing, flow control and closing ---------------------------------------------
 
@@ -513,6 +475,19 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         if self.read_paused:
             self.read_paused = False
             self.transport.resume_reading()
+
+    def unqueue(self, head: bytes) -> bool:
+        """Take back a response head still queued with no body after it.
+
+        False once it left, or once body bytes followed it: the response is then cut
+        instead of replaced.
+        """
+        pending = self.pending_output
+        if pending and pending[-1] is head:
+            pending.pop()
+            self.pending_size -= len(head)
+            return True
+        return False
 
     def send_error_response(self, status: int, message: str | None = None) -> None:
         if not self.is_closing():

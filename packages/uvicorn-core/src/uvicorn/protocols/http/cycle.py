@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Coroutine, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
-from uvicorn._eager import resume
 from uvicorn._types import ASGI3Application, ASGIReceiveEvent, ASGISendEvent, HTTPScope
 from uvicorn.protocols.http.request import RequestHead
 from uvicorn.protocols.http.wire import CHUNKED_END, STATUS_LINES, encode_header_block
@@ -117,14 +116,12 @@ class RequestResponseCycle(RequestHead):
         "body",
         "body_state",
         "conn",
-        "pending_head",
+        "queued_head",
         "remaining",
         "response_chunked",
         "response_state",
         "scope",
         "send_body",
-        "startable",
-        "started",
         "waiter",
     )
 
@@ -133,8 +130,6 @@ class RequestResponseCycle(RequestHead):
     def __init__(self, conn: HTTPConnection) -> None:
         self.conn = conn
         self.app: ASGI3Application = conn.settings.app
-        self.started = False  # the app was called
-        self.startable = False  # the app may be called: the body began, or the message ended
         self.body = b""  # request body received and not yet given to the app
         self.body_state = _RECEIVING
         self.response_state = _AWAITING_START
@@ -142,7 +137,7 @@ class RequestResponseCycle(RequestHead):
         self.response_chunked = False
         self.send_body = True  # False for HEAD and for statuses without a body
         self.remaining: int | None = None  # body bytes the Content-Length still expects
-        self.pending_head = b""  # the encoded response head, until written with the body
+        self.queued_head = b""  # the encoded response head, queued for the socket
 
     # -- events from the connection ----------------------------------------------------
 
@@ -174,10 +169,10 @@ class RequestResponseCycle(RequestHead):
 
     # -- the app's outcome -------------------------------------------------------------
 
-    async def finish_asgi(self, coro: Coroutine[Any, Any, Any], yielded: Any) -> None:
-        """Run the rest of an app that suspended during its eager first step."""
+    async def run_asgi(self) -> None:
+        """Run the app for this request; the connection runs this in a task of its own."""
         try:
-            result = await resume(coro, yielded)
+            result: object = await self.app(self.scope, self.receive, self.send)  # type: ignore[func-returns-value]  # an app may break the contract: reported below
         except asyncio.CancelledError:
             self.abort_response()  # cancelled by a forced shutdown: nothing to report
             raise
@@ -214,8 +209,8 @@ class RequestResponseCycle(RequestHead):
         if self.response_state is _DONE:
             return
         conn = self.conn
-        nothing_written = self.response_state is _AWAITING_START or self.pending_head != b""
-        self.pending_head = b""
+        nothing_written = self.response_state is _AWAITING_START or conn.unqueue(self.queued_head)
+        self.queued_head = b""
         if nothing_written and self.body_state is not _DISCONNECTED:
             conn.send_error_response(500)
         else:
@@ -271,18 +266,10 @@ class RequestResponseCycle(RequestHead):
                 and not message.get("more_body", False)
             ):
                 # The whole body in one message, as the Content-Length announced it (a
-                # hello world, a JSON answer): head and body leave in one write.
+                # hello world, a JSON answer): it leaves in the head's write.
                 self.remaining = 0
-                head = self.pending_head
                 conn = self.conn
-                if not head:
-                    conn.write(body)
-                else:
-                    self.pending_head = b""
-                    if len(body) > _INLINE_BODY_SIZE:
-                        conn.write(head, body)  # a large body is not copied
-                    else:
-                        conn.write(head + body)
+                conn.write(body)
                 # What response_complete() does, inlined on the path most responses take.
                 self.response_state = _DONE
                 if self.waiter is not None:
@@ -316,16 +303,14 @@ class RequestResponseCycle(RequestHead):
                 self._start_response(key, None)
             else:
                 if framing is not None and self.method != "HEAD":
-                    self.pending_head, self.remaining, self.response_chunked, self.send_body = (
+                    self.queued_head, self.remaining, self.response_chunked, self.send_body = (
                         framing
                     )
                     self.response_state = _STREAMING
                 else:
                     self._start_response(key, heads)
-            if not conn.driving:
-                # Running in a task: send the head soon even if the body takes a while. (An
-                # eager step flushes it itself when the app suspends.)
-                conn.loop.call_soon(self.flush_head)
+            # Queued, not written: a body sent in the same loop pass leaves in the same write.
+            conn.write(self.queued_head)
         else:
             raise RuntimeError(
                 f"Unexpected ASGI message '{message['type']}' sent, after response already "
@@ -391,7 +376,7 @@ class RequestResponseCycle(RequestHead):
             status_line = STATUS_LINES.get(status)
             if status_line is None:
                 raise RuntimeError(f"Invalid HTTP status code {status!r} in response.")
-            self.pending_head = b"".join(
+            self.queued_head = b"".join(
                 (status_line, state.default_headers_block, lines, extra, b"\r\n")
             )
         else:
@@ -401,7 +386,7 @@ class RequestResponseCycle(RequestHead):
             pairs = [*defaults, *app_headers]
             if extra:
                 pairs += _CHUNKED_AND_CLOSE[extra]
-            self.pending_head = conn.encode_head(status, pairs)
+            self.queued_head = conn.encode_head(status, pairs)
         self.response_state = _STREAMING
         if (
             heads is not None
@@ -412,13 +397,7 @@ class RequestResponseCycle(RequestHead):
         ):
             if len(heads) >= RESPONSE_HEADERS_CACHE_SIZE:
                 heads.clear()
-            heads[key] = (self.pending_head, self.remaining, self.response_chunked, self.send_body)
-
-    def flush_head(self) -> None:
-        pending = self.pending_head
-        if pending:
-            self.pending_head = b""
-            self.conn.write(pending)
+            heads[key] = (self.queued_head, self.remaining, self.response_chunked, self.send_body)
 
     def _write_body(self, body: bytes, more_body: bool) -> None:
         if self.remaining is not None:
@@ -428,28 +407,22 @@ class RequestResponseCycle(RequestHead):
             if not more_body and self.remaining > 0:
                 raise RuntimeError("Response content shorter than Content-Length")
         conn = self.conn
-        head = self.pending_head
-        self.pending_head = b""
         if conn.settings.raw_encoding:
             if not self.send_body:
                 body = b""
             elif self.response_chunked:
                 if len(body) > _INLINE_BODY_SIZE:  # framed around the body, which is not copied
                     end = _CHUNK_AND_MESSAGE_END if not more_body else b"\r\n"
-                    conn.write(b"%s%x\r\n" % (head, len(body)), body, end)
-                    head = body = b""
+                    conn.write(b"%x\r\n" % len(body), body, end)
+                    body = b""
                 else:
                     if body:
-                        body = b"".join((head, b"%x\r\n" % len(body), body, b"\r\n"))
-                        head = b""
+                        body = b"".join((b"%x\r\n" % len(body), body, b"\r\n"))
                     if not more_body:
                         body += CHUNKED_END
-            if len(body) > _INLINE_BODY_SIZE:
-                conn.write(head, body) if head else conn.write(body)
-            elif head or body:
-                conn.write(head + body)
+            conn.write(body)
         else:
-            data = head
+            data = b""
             if body and self.send_body:
                 data += conn.encode_body(body, self.response_chunked)
             if not more_body:
