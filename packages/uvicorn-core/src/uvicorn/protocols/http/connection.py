@@ -72,6 +72,8 @@ _BODY_RECEIVING: Final = RequestBodyState.RECEIVING
 _BODY_COMPLETE: Final = RequestBodyState.COMPLETE
 # Stands in for the per-request "asgi" entry in a connection's scope template.
 _ASGI_PLACEHOLDER: Final[ASGIVersions] = {"version": "3.0", "spec_version": HTTP_SPEC_VERSION}
+# What a client is told about a malformed request, and what the log says (as upstream).
+INVALID_REQUEST_TEXT: Final = "Invalid HTTP request received."
 
 
 class HTTPConnection(WriteFlowControl, asyncio.Protocol):
@@ -90,6 +92,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         "head_bytes",
         "loop",
         "newline_seen",
+        "next_request_held",
         "parsing",
         "pipeline",
         "read_paused",
@@ -149,6 +152,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.deadline = math.inf
         self.served = False  # a request head arrived on this connection
         self.draining = False  # shutting down: serve a first request if it comes soon
+        self.next_request_held = False  # waiting for the client to read (resume_writing)
         self.chunk_length = _UNKNOWN_LENGTH  # length of the chunk being parsed
         self.init_parser()
 
@@ -242,6 +246,11 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.chunk_length = length = len(data)
         if self.awaiting_head:
             self.head_bytes += length  # reset when the head is complete
+            max_head_size = self.settings.max_head_size
+            if length > max_head_size and self.head_bytes == length:
+                # The parser may refuse the head before _head_incomplete looks at it: is the
+                # request line within the limit (431 then), or not (414)?
+                self.newline_seen = b"\n" in data[:max_head_size]
         self.receiving = True
         self.feed_data(data)  # a parser exception closes the transport: no reset needed
         self.chunk_length = _UNKNOWN_LENGTH  # heads parsed later are measured
@@ -347,8 +356,14 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             self.cycle_finished(cycle)
 
     def reject_request(self, status: int, message: str) -> None:
-        """Answer a request the server cannot accept and close the connection."""
-        self.settings.logger.warning("Invalid HTTP request received: %s", message)
+        """Answer a request the server cannot accept and close the connection.
+
+        ``message`` says what was wrong; it goes to the log at debug level, never to the
+        client, which gets a fixed text (a parser's wording may show its internals).
+        """
+        logger = self.settings.logger
+        logger.warning(INVALID_REQUEST_TEXT)
+        logger.debug("%sInvalid request (%d): %s", self.log_prefix, status, message)
         cycle = self.cycle
         if cycle is not None and cycle.response_state is not ResponseState.COMPLETE:
             if self.parsing is not cycle:
@@ -359,11 +374,14 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
                 self.awaiting_head = False
                 self.pause_reading()
                 return
+            # The request the app serves turned out broken: the app sees a disconnect,
+            # and what it sends from now on is dropped.
+            cycle.client_disconnected()
             if cycle.response_state is ResponseState.STREAMING:
-                # The app already answers this request; its body turned out broken.
+                # Its response began: one status line per request, so only close.
                 self.close_transport()
                 return
-        self.send_error_response(status, message)
+        self.send_error_response(status, INVALID_REQUEST_TEXT if status == 400 else None)
 
     def reject_oversized_head(self) -> None:
         """Refuse a request head over the size limit: 414 while still in the request line."""
@@ -449,6 +467,24 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.cycle = None
         if self.closing or self.transport.is_closing():
             return
+        if self.write_paused:
+            # The client does not read its responses: read and start nothing more until
+            # it does (resume_writing), so what it makes the server hold stays bounded.
+            self.pause_reading()
+            self.deadline = math.inf
+            self.next_request_held = True
+            return
+        self.next_request()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self.next_request_held:
+            self.next_request_held = False
+            if self.cycle is None and not self.is_closing():
+                self.next_request()
+
+    def next_request(self) -> None:
+        """Start the next pipelined request, or wait for one: the previous one is done."""
         if self.settings.resets_parser:
             self.prepare_next_message()  # may parse the next request: it becomes self.cycle
         if self.cycle is None and self.pipeline:

@@ -252,13 +252,13 @@ class RequestResponseCycle(RequestHead):
 
     async def send(self, message: ASGISendEvent) -> None:
         state = self.response_state
+        if self.body_state is _DISCONNECTED:
+            return  # the client is gone: what the app sends is dropped, as ASGI says
         if state is _STREAMING:
             if message["type"] != "http.response.body":
                 raise RuntimeError(
                     f"Expected ASGI message 'http.response.body', but got '{message['type']}'."
                 )
-            if self.body_state is _DISCONNECTED:
-                return
             body = message.get("body", b"")
             if (
                 self.remaining == len(body)
@@ -284,8 +284,6 @@ class RequestResponseCycle(RequestHead):
                 raise RuntimeError(
                     f"Expected ASGI message 'http.response.start', but got '{message['type']}'."
                 )
-            if self.body_state is _DISCONNECTED:
-                return
             conn = self.conn
             if conn.settings.access_log:
                 self._log_access(message["status"])
