@@ -1,0 +1,1 @@
+"""Applications written with real frameworks, importable as ``tests.frameworks.apps.<module>``."""
