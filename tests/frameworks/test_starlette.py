@@ -52,10 +52,6 @@ def test_lifespan_state_reaches_request_state(app: Served) -> None:
     assert response.content == b'{"greeting":"hello from lifespan"}'
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known difference from upstream 0.54, reported: server is written before date",
-)
 @pytest.mark.parametrize("path", ["/state", "/stream"], ids=["content-length", "chunked"])
 def test_default_headers_come_in_upstream_order(app: Served, path: str) -> None:
     response = httpx.get(f"{app.url}{path}")

@@ -224,10 +224,11 @@ class Server:
     def _update_default_headers(self) -> None:
         config = self.config
         headers: list[tuple[bytes, bytes]] = []
-        if config.server_header:
-            headers.append((b"server", b"uvicorn"))
+        # date, then server, then the user's headers: upstream's order on the wire.
         if config.date_header:
             headers.append((b"date", formatdate(usegmt=True).encode("ascii")))
+        if config.server_header:
+            headers.append((b"server", b"uvicorn"))
         custom = config.encoded_headers
         custom_names = {name for name, _ in custom}
         headers = [item for item in headers if item[0] not in custom_names] + custom
