@@ -7,16 +7,22 @@ is accepted (the app's first step) and after it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import queue
+import socket
+import threading
 import urllib.parse
 from typing import Any
 
+import httpx
 import pytest
 from websockets.asyncio.client import connect
 
 from tests.conformance.ws.helpers import ws_server, ws_url
 from tests.task_probes import expected_observation, observe_task, start_background
+from tests.utils import ThreadedServer
+from uvicorn.config import Config
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -55,3 +61,61 @@ def test_websocket_app_steps_run_in_a_task(http_impl: str, ws_impl: str, loop_im
             expected_later["context_before"] = request_id
             assert seen["after_accept"] == expected_later
             assert results.get(timeout=5) == "after:after"
+
+
+SERVER_VALUE: contextvars.ContextVar[str] = contextvars.ContextVar("server_value", default="unset")
+
+
+async def report_server_value(scope: Any, receive: Any, send: Any) -> None:
+    value = SERVER_VALUE.get().encode()
+    if scope["type"] == "websocket":
+        await receive()
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "bytes": value})
+        await send({"type": "websocket.close", "code": 1000})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": value})
+
+
+@pytest.mark.parametrize("reset", [False, True], ids=["copied", "reset"])
+def test_context_of_the_embedding_program_reaches_http_and_websocket_apps(
+    http_impl: str, ws_impl: str, reset: bool
+) -> None:
+    """A contextvar set before the server starts is seen by both kinds of app (upstream's
+    behaviour), unless --reset-contextvars asks for a fresh context."""
+    config = Config(
+        report_server_value,
+        http=http_impl,
+        ws=ws_impl,
+        loop="asyncio",
+        lifespan="off",
+        log_config=None,
+        reset_contextvars=reset,
+    )
+    server = ThreadedServer(config)
+    sock = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        SERVER_VALUE.set("set before serving")
+        asyncio.run(server.serve(sockets=[sock]))
+        server.finished.set()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        assert server.ready.wait(10)
+        port = sock.getsockname()[1]
+        http_value = httpx.get(f"http://127.0.0.1:{port}/").content
+
+        async def websocket_value() -> Any:
+            async with connect(f"ws://127.0.0.1:{port}/") as websocket:
+                return await websocket.recv()
+
+        ws_value = asyncio.run(websocket_value())
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+    expected = b"unset" if reset else b"set before serving"
+    assert (http_value, ws_value) == (expected, expected)

@@ -310,7 +310,10 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self.state = _CONNECTING
         self.events.append({"type": "websocket.connect"})
         self.server_state.total_requests += 1
-        self.task = self.loop.create_task(self.run_asgi(), context=contextvars.Context())
+        # A copy of the connection's context, as HTTP requests get (and upstream gives).
+        fresh = self.config.reset_contextvars
+        context = contextvars.Context() if fresh else contextvars.copy_context()
+        self.task = self.loop.create_task(self.run_asgi(), context=context)
         self.tasks.add(self.task)
         self.task.add_done_callback(self.tasks.discard)
 
