@@ -1,0 +1,102 @@
+"""Every way of installing from the checkout, with pip and with uv, into fresh venvs.
+
+The members come from the checkout's folders or from the session's wheelhouse; the
+third-party libraries come from PyPI (hence ``network``). uv makes the venvs, and
+seeds pip into those that pip installs into.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.packaging.installs import (
+    Installer,
+    Venv,
+    entry_point_names,
+    member_names,
+    plugin_rows,
+    uv_executable,
+)
+
+pytestmark = [pytest.mark.network, pytest.mark.subprocess, pytest.mark.timeout(300)]
+
+MakeVenv = Callable[[bool], Venv]
+STANDARD_AUTO = {
+    ("http", "httptools"),
+    ("loop", "uvloop"),
+    ("ws", "websockets-sansio"),
+    ("supervisor", "watchfiles"),
+}
+
+
+def checkout_paths(names: list[str]) -> list[str]:
+    return [f"./packages/{name}/" for name in names]
+
+
+def available(venv: Venv) -> dict[tuple[str, str], tuple[str, str]]:
+    result = venv.uvicorn("--list-plugins")
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr, result.stderr
+    return {key: row for key, row in plugin_rows(result.stdout).items() if "available" in row[1]}
+
+
+def assert_dependencies_consistent(venv: Venv, installer: Installer) -> None:
+    if installer == "pip":
+        result = venv.run(venv.bin("python"), "-m", "pip", "check")
+    else:
+        result = venv.run(uv_executable(), "pip", "check", "--python", venv.bin("python"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("installer", ["pip", "uv"])
+def test_every_member_installs_at_once_from_the_checkout(
+    installer: Installer, make_venv: MakeVenv
+) -> None:
+    """``pip install ./packages/*/``: the command that met ResolutionImpossible before."""
+    venv = make_venv(installer == "pip")
+    venv.install(installer, *checkout_paths(member_names()))
+    assert venv.distributions() == set(member_names())
+    assert {name for _kind, name in available(venv)} >= entry_point_names()
+    assert_dependencies_consistent(venv, installer)
+
+
+@pytest.mark.parametrize("installer", ["pip", "uv"])
+def test_standard_alone_installs_from_the_wheelhouse(
+    installer: Installer, make_venv: MakeVenv, wheelhouse: Path
+) -> None:
+    venv = make_venv(installer == "pip")
+    venv.install(installer, "uvicorn-standard", find_links=wheelhouse)
+    rows = available(venv)
+    assert {key for key, (_dist, status) in rows.items() if "(auto)" in status} >= STANDARD_AUTO
+    assert ("ws", "wsproto") not in rows  # not part of the standard set
+    assert_dependencies_consistent(venv, installer)
+
+
+@pytest.mark.parametrize(
+    ("installer", "source", "subset"),
+    [
+        ("uv", "checkout", ["uvicorn-core", "uvicorn-http-httptools", "uvicorn-ws-wsproto"]),
+        ("pip", "wheelhouse", ["uvicorn-core", "uvicorn-http-httptools", "uvicorn-reload"]),
+        ("uv", "wheelhouse", ["uvicorn-core", "uvicorn-http-h11", "uvicorn-loop-uvloop"]),
+    ],
+    ids=["uv-checkout", "pip-wheelhouse", "uv-wheelhouse"],
+)
+def test_a_subset_with_core_installs_only_that_subset(
+    installer: Installer,
+    source: str,
+    subset: list[str],
+    make_venv: MakeVenv,
+    wheelhouse: Path,
+) -> None:
+    """pip building members from the checkout is the all-at-once test: 20 s a venv."""
+    venv = make_venv(installer == "pip")
+    if source == "checkout":
+        venv.install(installer, *checkout_paths(subset))
+    else:
+        venv.install(installer, *subset, find_links=wheelhouse)
+    assert venv.distributions() == set(subset)
+    assert {distribution for distribution, _status in available(venv).values()} == set(subset)
+    assert_dependencies_consistent(venv, installer)
