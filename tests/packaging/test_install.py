@@ -7,9 +7,11 @@ seeds pip into those that pip installs into.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.packaging.installs import (
@@ -20,6 +22,7 @@ from tests.packaging.installs import (
     plugin_rows,
     uv_executable,
 )
+from tests.utils import ServerProcess
 
 pytestmark = [pytest.mark.network, pytest.mark.subprocess, pytest.mark.timeout(300)]
 
@@ -30,6 +33,25 @@ STANDARD_AUTO = {
     ("ws", "websockets-sansio"),
     ("supervisor", "watchfiles"),
 }
+GREETING_APP = """\
+import os
+
+async def app(scope, receive, send):
+    assert scope["type"] == "http"
+    body = os.environ["GREETING"].encode()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": body})
+"""
+YAML_LOG_CONFIG = """\
+version: 1
+disable_existing_loggers: false
+formatters:
+  plain: {format: "yaml-config %(levelname)s %(message)s"}
+handlers:
+  out: {class: logging.StreamHandler, formatter: plain, stream: ext://sys.stdout}
+loggers:
+  uvicorn: {handlers: [out], level: INFO}
+"""
 
 
 def checkout_paths(names: list[str]) -> list[str]:
@@ -51,6 +73,23 @@ def assert_dependencies_consistent(venv: Venv, installer: Installer) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def serve_with_h11_yaml_and_env_file(venv: Venv, folder: Path) -> None:
+    """``--http h11 --log-config x.yaml --env-file .env``: what the standard set enables."""
+    (folder / "greeting_app.py").write_text(GREETING_APP)
+    (folder / "log.yaml").write_text(YAML_LOG_CONFIG)
+    (folder / "greeting.env").write_text("GREETING=from the env file\n")
+    args = ["greeting_app:app", "--port", "0", "--http", "h11", "--app-dir", str(folder)]
+    args += ["--log-config", str(folder / "log.yaml"), "--env-file", str(folder / "greeting.env")]
+    with ServerProcess(args, command=(), executable=venv.bin("uvicorn"), cwd=folder) as server:
+        port = server.wait_running()
+        response = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+        server.signal(signal.SIGTERM)
+        assert server.wait() == 0
+    assert response.text == "from the env file"
+    assert "yaml-config INFO Uvicorn running on" in server.output
+    assert "warning" not in server.output.lower(), server.output
+
+
 @pytest.mark.parametrize("installer", ["pip", "uv"])
 def test_every_member_installs_at_once_from_the_checkout(
     installer: Installer, make_venv: MakeVenv
@@ -64,15 +103,17 @@ def test_every_member_installs_at_once_from_the_checkout(
 
 
 @pytest.mark.parametrize("installer", ["pip", "uv"])
-def test_standard_alone_installs_from_the_wheelhouse(
-    installer: Installer, make_venv: MakeVenv, wheelhouse: Path
+def test_standard_alone_installs_from_the_wheelhouse_and_serves(
+    installer: Installer, make_venv: MakeVenv, wheelhouse: Path, tmp_path: Path
 ) -> None:
     venv = make_venv(installer == "pip")
     venv.install(installer, "uvicorn-standard", find_links=wheelhouse)
     rows = available(venv)
     assert {key for key, (_dist, status) in rows.items() if "(auto)" in status} >= STANDARD_AUTO
+    assert ("http", "h11") in rows
     assert ("ws", "wsproto") not in rows  # not part of the standard set
     assert_dependencies_consistent(venv, installer)
+    serve_with_h11_yaml_and_env_file(venv, tmp_path)
 
 
 @pytest.mark.parametrize(

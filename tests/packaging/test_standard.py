@@ -15,12 +15,19 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.markers import Marker
 from packaging.requirements import Requirement
 
 from tests.packaging.installs import member_names
 from tests.utils import ROOT
 
 pytestmark = pytest.mark.timeout(120)
+
+NOT_ON_UVLOOP_PLATFORMS = [
+    {"sys_platform": "win32"},
+    {"sys_platform": "cygwin"},
+    {"platform_python_implementation": "PyPy"},
+]
 
 
 def lockstep_range() -> str:
@@ -64,6 +71,7 @@ def test_standard_pins_its_members_to_the_lockstep_range(wheelhouse: Path) -> No
     }
     assert set(members) == {
         "uvicorn-core",
+        "uvicorn-http-h11",
         "uvicorn-http-httptools",
         "uvicorn-loop-uvloop",
         "uvicorn-ws-websockets",
@@ -71,6 +79,21 @@ def test_standard_pins_its_members_to_the_lockstep_range(wheelhouse: Path) -> No
     }
     for requirement in members.values():
         assert str(requirement.specifier) == lockstep_range(), requirement
+
+
+def test_standard_carries_dotenv_and_yaml_like_upstream_standard(wheelhouse: Path) -> None:
+    requirements = standard_requirements(wheelhouse)
+    assert requirements["python-dotenv"].marker is None
+    assert requirements["pyyaml"].marker is None
+
+
+def test_standard_skips_uvloop_where_upstream_does(wheelhouse: Path) -> None:
+    marker = standard_requirements(wheelhouse)["uvicorn-loop-uvloop"].marker
+    assert isinstance(marker, Marker)
+    linux = {"sys_platform": "linux", "platform_python_implementation": "CPython"}
+    assert marker.evaluate(linux)
+    for platform in NOT_ON_UVLOOP_PLATFORMS:
+        assert not marker.evaluate({**linux, **platform}), platform
 
 
 def test_wheelhouse_script_replaces_a_stale_wheel(tmp_path: Path, wheelhouse: Path) -> None:
