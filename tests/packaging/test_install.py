@@ -141,3 +141,35 @@ def test_a_subset_with_core_installs_only_that_subset(
     assert venv.distributions() == set(subset)
     assert {distribution for distribution, _status in available(venv).values()} == set(subset)
     assert_dependencies_consistent(venv, installer)
+
+
+def test_core_installed_over_upstream_warns_and_the_remedy_restores_it(
+    make_venv: MakeVenv, wheelhouse: Path
+) -> None:
+    """Upstream first, then ours (so ours runs): the warning, then what it says to do.
+
+    Uninstalling upstream removes the files the two share, which is why the remedy
+    reinstalls uvicorn-core with --force-reinstall.
+    """
+    venv = make_venv(False)
+    venv.install("uv", "uvicorn==0.54.0")
+    venv.install("uv", "uvicorn-core", "uvicorn-http-h11", find_links=wheelhouse)
+    result = venv.uvicorn("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Running uvicorn-core ")
+    assert "uvicorn 0.54.0 also installs the 'uvicorn' package" in result.stderr
+    assert "pip uninstall uvicorn, then pip install --force-reinstall uvicorn-core" in (
+        result.stderr
+    )
+
+    python = venv.bin("python")
+    uninstall = venv.run(uv_executable(), "pip", "uninstall", "--python", python, "uvicorn")
+    assert uninstall.returncode == 0, uninstall.stderr
+    broken = venv.run(python, "-m", "uvicorn", "--version")
+    assert broken.returncode != 0  # the shared files went with upstream
+
+    venv.install("uv", "uvicorn-core", find_links=wheelhouse, extra=("--force-reinstall",))
+    repaired = venv.uvicorn("--version")
+    assert repaired.returncode == 0, repaired.stderr
+    assert repaired.stdout.startswith("Running uvicorn-core ")
+    assert repaired.stderr == ""
