@@ -60,7 +60,16 @@ def print_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
     )
     for line in plugin_version_lines():
         click.echo(f"  {line}")
+    echo_clash_warnings()
     ctx.exit()
+
+
+def echo_clash_warnings() -> None:
+    """Tell on stderr when another distribution also installs the ``uvicorn`` package."""
+    from uvicorn._clash import clash_report
+
+    for line in clash_report():
+        click.echo(f"warning: {line}", err=True)
 
 
 def plugin_version_lines() -> list[str]:
@@ -101,6 +110,7 @@ def print_plugins(ctx: click.Context, param: click.Parameter, value: bool) -> No
     from uvicorn._registry import format_plugin_listing, get_registry
 
     click.echo(format_plugin_listing(get_registry()))
+    echo_clash_warnings()
     ctx.exit()
 
 
@@ -632,6 +642,10 @@ def run(
         sys.exit(STARTUP_FAILURE)
     for problem in config.unavailable_features():
         startup_failure(problem)
+    from uvicorn._clash import clash_report
+
+    for line in clash_report():
+        logger.warning(line)
 
     from uvicorn import server as server_module  # not at the top: keeps --help cheap
     from uvicorn.supervisors import run_supervised
