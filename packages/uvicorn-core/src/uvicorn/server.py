@@ -292,10 +292,18 @@ class Server:
             logger.info("Waiting for connections to close. (CTRL+C to force quit)")
             while state.connections and not self.force_exit:
                 await asyncio.sleep(TICK_SECONDS)
-        if state.tasks and not self.force_exit:
+        if self._running_tasks() and not self.force_exit:
             logger.info("Waiting for background tasks to complete. (CTRL+C to force quit)")
-            while state.tasks and not self.force_exit:
+            while self._running_tasks() and not self.force_exit:
                 await asyncio.sleep(TICK_SECONDS)
+
+    def _running_tasks(self) -> bool:
+        """Whether an app task still runs; forgets tasks that ended before their first step
+        (a task cancelled that early never ran the code that takes it out of the set)."""
+        tasks = self.server_state.tasks
+        for task in [task for task in tasks if task.done()]:
+            tasks.discard(task)
+        return bool(tasks)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:

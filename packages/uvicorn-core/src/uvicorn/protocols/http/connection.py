@@ -446,9 +446,8 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.server_state.total_requests += 1
         settings = self.settings
         context = contextvars.Context() if settings.reset_contextvars else self.context.copy()
-        task = self.loop.create_task(cycle.run_asgi(), context=context)
-        settings.tasks.add(task)
-        task.add_done_callback(settings.tasks.discard)
+        # run_asgi takes its task out of the set when it ends: no done callback to schedule.
+        settings.tasks.add(self.loop.create_task(cycle.run_asgi(), context=context))
 
     def cycle_finished(self, cycle: RequestResponseCycle) -> None:
         """The response is complete (or aborted); go on once the request is read too."""

@@ -180,6 +180,8 @@ class RequestResponseCycle(RequestHead):
             self.app_raised(exc)
         else:
             self.app_returned(result)
+        finally:
+            self.conn.settings.tasks.discard(asyncio.current_task())
 
     def app_raised(self, exc: BaseException) -> None:
         self.conn.settings.logger.error("Exception in ASGI application\n", exc_info=exc)
