@@ -139,6 +139,22 @@ async def announced_slow(scope: Scope, receive: Any, send: Any) -> None:
     await slow(scope, receive, send)
 
 
+async def slow_startup(scope: Scope, receive: Any, send: Any) -> None:
+    """Takes 2 s to start up, and says so on stderr (for signals that arrive meanwhile)."""
+    if scope["type"] == "lifespan":
+        import sys
+
+        await receive()
+        print("startup started", file=sys.stderr, flush=True)
+        await asyncio.sleep(2)
+        await send({"type": "lifespan.startup.complete"})
+        await receive()
+        print("shutdown received", file=sys.stderr, flush=True)
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    await _plain(send, b"started")
+
+
 async def lifespan_fails(scope: Scope, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
         await receive()
@@ -155,3 +171,14 @@ async def worker_pid(scope: Scope, receive: Any, send: Any) -> None:
     if scope["path"] == "/block":
         time.sleep(30)
     await _plain(send, str(os.getpid()).encode())
+
+
+def custom_loop() -> asyncio.AbstractEventLoop:
+    """A custom ``--loop module:attribute`` target: a loop factory taking no arguments."""
+    import sys
+
+    print("custom loop created", file=sys.stderr, flush=True)
+    return asyncio.new_event_loop()
+
+
+not_callable_loop = "a loop factory must be callable"

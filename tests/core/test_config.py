@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import errno
 import inspect
 import io
 import json
@@ -12,6 +13,7 @@ import os
 import socket
 import ssl
 import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ import yaml
 
 from tests import apps
 from tests.conftest import available_implementations
-from tests.utils import needs_ipv6, raw_request, run_server
+from tests.utils import needs_ipv6, raw_request, run_command, run_server
 from uvicorn.config import LOGGING_CONFIG, Config
 from uvicorn.logging import TRACE_LOG_LEVEL, AccessFormatter, ColourizedFormatter, DefaultFormatter
 from uvicorn.middleware.asgi2 import ASGI2Middleware
@@ -729,6 +731,130 @@ def test_forwarded_allow_ips_env_sets_the_default(clean_environ: pytest.MonkeyPa
     assert explicit.forwarded_allow_ips == "*"
 
 
+# -- reload directories and patterns ------------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory with ``a/src/sub``, ``b/src`` and ``c``."""
+    root = tmp_path.resolve()
+    for directory in ("a/src/sub", "b/src", "c"):
+        (root / directory).mkdir(parents=True)
+    monkeypatch.chdir(root)
+    return root
+
+
+def reload_config(**options: Any) -> Config:
+    return Config("tests.apps:hello", reload=True, log_config=None, **options)
+
+
+def warnings_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+
+
+def test_missing_reload_dir_warns_and_watches_the_current_directory(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="uvicorn.error")
+    config = reload_config(reload_dirs=["missing"])
+    assert config.reload_dirs == [project]
+    assert warnings_logged(caplog) == [
+        "Provided reload directories ['missing'] did not contain valid directories, "
+        "watching current working directory."
+    ]
+    assert f"Will watch for changes in these directories: ['{project}']" in caplog.messages
+
+
+def test_missing_reload_dir_beside_an_existing_one_is_dropped(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert reload_config(reload_dirs=["missing", "c"]).reload_dirs == [project / "c"]
+    assert warnings_logged(caplog) == []
+
+
+def test_reload_dirs_inside_another_watched_dir_are_folded_into_it(project: Path) -> None:
+    config = reload_config(reload_dirs=["a/src/sub", "a", str(project / "a/src"), "c", "a"])
+    assert sorted(config.reload_dirs) == [project / "a", project / "c"]
+
+
+def test_reload_dir_given_as_a_string_is_one_directory(project: Path) -> None:
+    assert reload_config(reload_dirs="a").reload_dirs == [project / "a"]
+
+
+def test_reload_dir_globs_are_not_expanded(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # Upstream expands the include patterns, not the directories: "*/src" is no directory.
+    assert reload_config(reload_dirs=["*/src"]).reload_dirs == [project]
+    assert "did not contain valid directories" in warnings_logged(caplog)[0]
+
+
+def test_include_patterns_naming_directories_are_watched(project: Path) -> None:
+    # Globs relative to the current directory: every directory they match is watched.
+    config = reload_config(reload_includes=["*/src", "*.html"])
+    assert sorted(config.reload_dirs) == [project / "a/src", project / "b/src"]
+    assert config.reload_includes == ["*/src", "*.html"]
+    config = reload_config(reload_dirs=["c"], reload_includes=["a", "*.txt"])
+    assert sorted(config.reload_dirs) == [project / "a", project / "c"]
+
+
+def test_excluded_directories_are_not_watched(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = reload_config(reload_dirs=["a", "c"], reload_excludes=["a/src", "*.tmp"])
+    assert sorted(config.reload_dirs) == [project / "a", project / "c"]
+    assert config.reload_dirs_excludes == [project / "a/src"]
+    assert config.reload_excludes == ["a/src", "*.tmp"]
+    # Excluding a directory that holds the only watched one leaves the current directory.
+    config = reload_config(reload_dirs=["a/src"], reload_excludes=["a"])
+    assert config.reload_dirs == [project]
+    assert "did not contain valid directories" in warnings_logged(caplog)[0]
+
+
+def test_pattern_both_included_and_excluded_is_excluded(project: Path) -> None:
+    config = reload_config(reload_includes=[".env", "*.html"], reload_excludes=[".env"])
+    assert (config.reload_includes, config.reload_excludes) == (["*.html"], [".env"])
+
+
+def test_reload_options_are_left_alone_without_reload(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = Config("tests.apps:hello", log_config=None, reload_dirs=["missing"])
+    assert (config.reload_dirs, config.reload_includes, config.reload_excludes) == ([], [], [])
+    assert warnings_logged(caplog) == [
+        "Current configuration will not reload as not all conditions are met, "
+        "please refer to documentation."
+    ]
+
+
+# -- event loops ----------------------------------------------------------------------------------
+
+
+def test_loop_import_string_names_the_loop_factory_itself() -> None:
+    # Upstream: a custom --loop module:attribute is the loop factory, called with no
+    # arguments to create the loop; only registered loops take use_subprocess.
+    config = Config(apps.hello, loop="tests.apps:custom_loop", log_config=None)
+    factory = config.get_loop_factory()
+    assert factory is apps.custom_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        assert runner.run(asyncio.sleep(0, result="ran")) == "ran"
+
+
+def test_registered_loop_factory_is_called_with_use_subprocess() -> None:
+    config = Config(apps.hello, loop="asyncio", workers=2, log_config=None)
+    assert config.get_loop_factory() is asyncio.SelectorEventLoop
+
+
+def test_loop_import_string_naming_something_not_callable_exits_3(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    config = Config(apps.hello, loop="tests.apps:not_callable_loop", log_config=None)
+    with pytest.raises(SystemExit) as info:
+        config.get_loop_factory()
+    assert info.value.code == 3
+    [message] = error_messages(caplog)
+    assert "tests.apps:not_callable_loop" in message
+    assert "not callable" in message
+
+
 # -- binding --------------------------------------------------------------------------------------
 
 
@@ -831,7 +957,25 @@ def test_bind_socket_to_a_port_in_use_exits_3(caplog: pytest.LogCaptureFixture) 
             config.bind_socket()
     assert info.value.code == 3
     [message] = error_messages(caplog)
-    assert "Address already in use" in message
+    assert message == (  # upstream's text (asyncio's), naming the address
+        f"[Errno {errno.EADDRINUSE}] error while attempting to bind on address "
+        f"('127.0.0.1', {port}): address already in use"
+    )
+
+
+@needs_ipv6
+def test_bind_socket_to_an_ipv6_port_in_use_names_the_address(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket(socket.AF_INET6) as taken:
+        taken.bind(("::1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = Config(apps.hello, host="::1", port=port, log_config=None)
+        with pytest.raises(SystemExit):
+            config.bind_socket()
+    [message] = error_messages(caplog)
+    assert f"error while attempting to bind on address ('::1', {port}, 0, 0)" in message
 
 
 # -- TLS ------------------------------------------------------------------------------------------
@@ -864,3 +1008,32 @@ def test_encrypted_tls_key_loads_with_its_password(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         wrong.load()
     assert info.value.code == 3
+
+
+@pytest.mark.parametrize(
+    ("returned", "type_name"), [(None, "NoneType"), ("context", "str"), (ssl.SSLObject, "type")]
+)
+def test_ssl_context_factory_must_return_an_ssl_context(returned: Any, type_name: str) -> None:
+    def factory(config: Config, default: Any) -> Any:
+        return returned
+
+    config = Config("tests.apps:hello", log_config=None, ssl_context_factory=factory)
+    with pytest.raises(TypeError) as info:
+        config.load()
+    assert str(info.value) == (
+        f"`ssl_context_factory` must return an `ssl.SSLContext`, got {type_name}"
+    )
+    assert config.ssl is None
+
+
+def test_uvicorn_run_stops_at_startup_when_ssl_context_factory_returns_no_context() -> None:
+    code = (
+        "import uvicorn;"
+        "uvicorn.run('tests.apps:hello', port=0, ssl_context_factory=lambda config, default: None)"
+    )
+    result = run_command([sys.executable, "-c", code], timeout=15)
+    assert result.returncode == 1
+    assert result.stderr.rstrip().endswith(
+        "TypeError: `ssl_context_factory` must return an `ssl.SSLContext`, got NoneType"
+    )
+    assert "Uvicorn running on" not in result.stderr

@@ -196,6 +196,33 @@ def test_lifespan_startup_failed_message_is_logged_and_stops_startup(
     assert "lifespan.shutdown" not in events
 
 
+def test_exit_requested_during_startup_still_runs_the_shutdown(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``should_exit`` set while the app starts (by the app, or a signal): like upstream,
+    the server finishes starting, skips serving, and shuts down, lifespan included."""
+    caplog.set_level(logging.INFO, logger="uvicorn.error")
+    events: list[Any] = []
+    servers: list[Server] = []
+
+    async def stop_while_starting(send: Any) -> None:
+        servers[0].should_exit = True
+        await send({"type": "lifespan.startup.complete"})
+
+    app = lifespan_app(events, on_startup=stop_while_starting)
+    servers.append(Server(Config(app, port=0, lifespan="on", log_config=None)))
+    thread = threading.Thread(target=asyncio.run, args=(servers[0].serve(),), daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive(), "the server did not stop"
+    assert events[1:] == ["lifespan.startup", "lifespan.shutdown"]
+    messages = info_messages(caplog)
+    for line in ("Shutting down", "Application shutdown complete.", "Finished server process"):
+        assert any(message.startswith(line) for message in messages), messages
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert all(not server.is_serving() for server in servers[0].servers)
+
+
 def test_lifespan_shutdown_failed_message_is_logged(
     http_impl: str, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -214,10 +214,34 @@ def test_forwarded_for_without_usable_address_keeps_client(chain: str) -> None:
     assert scope["client"] == ("127.0.0.1", 50000)
 
 
-def test_last_forwarded_for_header_is_used() -> None:
+def with_forwarded_for_lines(*values: bytes) -> dict[str, Any]:
     scope = make_scope()
-    scope["headers"] += [(b"x-forwarded-for", b"1.1.1.1"), (b"x-forwarded-for", b"2.2.2.2")]
-    assert through("127.0.0.1", scope)["client"] == ("2.2.2.2", 0)
+    scope["headers"] += [(b"x-forwarded-for", value) for value in values]
+    return scope
+
+
+def test_forwarded_for_header_lines_are_combined_in_order() -> None:
+    # As if joined with ", " (RFC 9110 field lines, and upstream): a trusted proxy that
+    # added its own line does not hide the client in the line before it.
+    scope = with_forwarded_for_lines(b"1.1.1.1", b"10.0.0.5")
+    assert through("127.0.0.1,10.0.0.0/8", scope)["client"] == ("1.1.1.1", 0)
+    scope = with_forwarded_for_lines(b"1.1.1.1, 2.2.2.2", b"3.3.3.3")
+    assert through("127.0.0.1", scope)["client"] == ("3.3.3.3", 0)
+    scope = with_forwarded_for_lines(b"1.1.1.1", b"2.2.2.2")
+    assert through("*", scope)["client"] == ("1.1.1.1", 0)  # all trusted: the left-most
+
+
+def test_forwarded_for_header_lines_are_combined_by_the_server_wrapper() -> None:
+    scope = with_forwarded_for_lines(b"1.1.1.1", b"10.0.0.5")
+    call(proxy_headers_app(record_scope, "127.0.0.1,10.0.0.0/8"), scope)
+    assert scope["client"] == ("1.1.1.1", 0)
+
+
+def test_last_forwarded_proto_header_is_used() -> None:
+    # Upstream reads only the last X-Forwarded-Proto line: the scheme is one value.
+    scope = make_scope()
+    scope["headers"] += [(b"x-forwarded-proto", b"https"), (b"x-forwarded-proto", b"http")]
+    assert through("127.0.0.1", scope)["scheme"] == "http"
 
 
 @pytest.mark.parametrize(

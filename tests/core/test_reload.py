@@ -101,6 +101,37 @@ def test_reload_picks_up_an_edited_file(reloader: str, tmp_path: Path) -> None:
     assert "Stopping reloader process" in process.output
 
 
+RUN_WITH_RELOADER = (
+    "import sys, uvicorn, uvicorn.supervisors as supervisors, uvicorn.importer as importer;"
+    "chosen = importer.import_from_string(sys.argv[1]);"
+    "supervisors.reloader_class = lambda: chosen;"
+    "uvicorn.run('reload_app:app', app_dir='.', port=0, reload=True, reload_delay=0.1,"
+    " reload_dirs=sys.argv[2:])"
+)
+
+
+def test_missing_reload_dir_watches_the_current_directory(reloader: str, tmp_path: Path) -> None:
+    # uvicorn.run(reload_dirs=[...]) takes any path; the CLI checks that it exists.
+    app_file = tmp_path / "reload_app.py"
+    write_app(app_file, "v1")
+    command = ("-c", RUN_WITH_RELOADER)
+    with ServerProcess([reloader, "missing"], command=command, cwd=tmp_path) as process:
+        port = process.wait_running()
+        assert body_becomes(port, "v1"), process.output
+        write_app(app_file, "v2")
+        assert body_becomes(port, "v2"), process.output
+        process.signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+    assert (
+        "Provided reload directories ['missing'] did not contain valid directories, "
+        "watching current working directory." in process.output
+    )
+    assert f"Will watch for changes in these directories: ['{tmp_path.resolve()}']" in (
+        process.output
+    )
+    assert "Traceback" not in process.output
+
+
 def test_syntax_error_keeps_the_reloader_alive_until_fixed(reloader: str, tmp_path: Path) -> None:
     app_file = tmp_path / "reload_app.py"
     write_app(app_file, "v1")

@@ -9,6 +9,7 @@ installs its own handlers, and send the signal only once those handlers are in p
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
@@ -29,6 +30,7 @@ from tests import apps
 from tests.utils import (
     RunningServer,
     ServerProcess,
+    ipv6_loopback_available,
     needs_ipv6,
     read_response,
     run_server,
@@ -445,7 +447,42 @@ def test_server_serves_on_a_unix_socket_it_binds(tmp_path: Path, records: Record
         with httpx.Client(transport=httpx.HTTPTransport(uds=path)) as client:
             scope = client.get("http://localhost/over-uds").json()
     assert scope["path"] == "/over-uds"
+    assert scope["server"] == [path, None]  # ASGI: [path, None] for a unix socket
+    assert scope["client"] is None
     assert f"Uvicorn running on unix socket {path} (Press CTRL+C to quit)" in records.messages
+
+
+def test_unix_socket_scope_server_is_the_path_with_every_http_implementation(
+    http_impl: str, tmp_path: Path
+) -> None:
+    path = str(tmp_path / "uvicorn.sock")
+    config = Config(apps.echo_scope, uds=path, http=http_impl, log_config=None, lifespan="off")
+    with serve_threaded(config):
+        with httpx.Client(transport=httpx.HTTPTransport(uds=path)) as client:
+            scope = client.get("http://localhost/").json()
+    assert scope["server"] == [path, None]
+
+
+async def websocket_addresses(scope: Any, receive: Any, send: Any) -> None:
+    """Accepts a WebSocket and sends its scope's server and client, as JSON."""
+    if scope["type"] != "websocket":
+        return
+    await receive()
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.send", "text": json.dumps([scope["server"], scope["client"]])})
+    await send({"type": "websocket.close"})
+
+
+def test_unix_socket_websocket_scope_server_is_the_path(ws_impl: str, tmp_path: Path) -> None:
+    from websockets.sync.client import unix_connect
+
+    path = str(tmp_path / "uvicorn.sock")
+    config = Config(websocket_addresses, uds=path, ws=ws_impl, log_config=None, lifespan="off")
+    with serve_threaded(config):
+        with unix_connect(path, "ws://localhost/") as websocket:
+            server, client = json.loads(websocket.recv(timeout=5))
+    assert server == [path, None]
+    assert client is None
 
 
 def test_server_serves_on_an_inherited_file_descriptor(records: Records) -> None:
@@ -468,6 +505,23 @@ def test_server_serves_on_ipv6_loopback(records: Records) -> None:
     assert f"Uvicorn running on http://[::1]:{port} (Press CTRL+C to quit)" in records.messages
 
 
+def test_host_none_listens_on_every_interface(records: Records) -> None:
+    """``host=None`` binds every interface, as asyncio's ``create_server`` does upstream:
+    the IPv4 wildcard and, where the machine has IPv6, the IPv6 one, on one port."""
+    config = Config(apps.echo_scope, host=None, port=0, log_config=None, lifespan="off")
+    with serve_threaded(config) as server:
+        listeners = [sock for each in server.servers for sock in each.sockets]
+        assert listeners[0].getsockname()[0] == "0.0.0.0"
+        port = bound_port(server)
+        assert port != 0
+        assert httpx.get(f"http://127.0.0.1:{port}/").json()["server"] == ["127.0.0.1", port]
+        if ipv6_loopback_available():
+            assert {sock.getsockname()[0] for sock in listeners} == {"0.0.0.0", "::"}
+            assert httpx.get(f"http://[::1]:{port}/").json()["server"] == ["::1", port]
+    assert f"Uvicorn running on http://0.0.0.0:{port} (Press CTRL+C to quit)" in records.messages
+    assert refuses_connections(port)
+
+
 # -- child processes: what a user sees -------------------------------------------------------
 
 
@@ -480,6 +534,36 @@ def test_cli_port_0_prints_the_real_port() -> None:
         server.signal(signal.SIGTERM)
         assert server.wait() == 0
     assert re.search(rf"Uvicorn running on http://127\.0\.0\.1:{port} \(Press", server.output)
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("workers", [1, 2], ids=["single", "workers"])
+def test_uvicorn_run_with_host_none_serves_on_every_interface(workers: int) -> None:
+    code = (
+        "import sys, uvicorn;"
+        "uvicorn.run('tests.apps:echo_scope', host=None, port=0, workers=int(sys.argv[1]))"
+    )
+    with ServerProcess([str(workers)], command=("-c", code)) as server:
+        port = server.wait_running()
+        assert httpx.get(f"http://127.0.0.1:{port}/").json()["server"] == ["127.0.0.1", port]
+        if ipv6_loopback_available():
+            assert httpx.get(f"http://[::1]:{port}/").json()["server"] == ["::1", port]
+        server.signal(signal.SIGTERM)
+        assert server.wait() == 0
+    assert f"Uvicorn running on http://0.0.0.0:{port} (Press CTRL+C to quit)" in server.output
+    assert "Traceback" not in server.output
+
+
+@pytest.mark.subprocess
+def test_cli_custom_loop_factory_is_called_without_arguments() -> None:
+    args = ["tests.apps:hello", "--port", "0", "--loop", "tests.apps:custom_loop"]
+    with ServerProcess(args) as server:
+        port = server.wait_running()
+        assert httpx.get(f"http://127.0.0.1:{port}/").text == "Hello, world!"
+        server.signal(signal.SIGTERM)
+        assert server.wait() == 0
+    assert "custom loop created" in server.output
+    assert "Traceback" not in server.output
 
 
 @pytest.mark.subprocess

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import signal
 import socket
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import httpx
 import pytest
@@ -71,6 +73,25 @@ def test_second_sigint_forces_exit() -> None:
     assert isinstance(results[0], httpx.HTTPError)  # the forced exit cut the request
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_during_startup_still_shuts_down_then_exits_0(sig: signal.Signals) -> None:
+    with ServerProcess(["tests.apps:slow_startup", "--port", "0"]) as server:
+        assert wait_for(lambda: "startup started" in server.output, timeout=15), server.output
+        server.signal(sig)
+        assert server.wait() == 0, server.output
+    output = server.output
+    for line in (
+        "Application startup complete.",
+        "Shutting down",
+        "shutdown received",
+        "Application shutdown complete.",
+        "Finished server process",
+    ):
+        assert line in output, output
+    assert "Traceback" not in output
+    assert "CancelledError" not in output
+
+
 def test_graceful_shutdown_timeout_cancels_the_request_and_exits_0() -> None:
     args = ["tests.apps:announced_slow", "--port", "0", "--timeout-graceful-shutdown", "1"]
     with ServerProcess(args) as server:
@@ -112,15 +133,61 @@ def test_lifespan_startup_failure_exits_3() -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_port_in_use_exits_3_with_one_message() -> None:
+@pytest.mark.parametrize("extra", [[], ["--workers", "2"]], ids=["single", "workers"])
+def test_port_in_use_exits_3_with_one_message_naming_the_address(extra: list[str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run_uvicorn("tests.apps:hello", "--port", str(port))
+        result = run_uvicorn("tests.apps:hello", "--port", str(port), *extra)
     assert result.returncode == 3
-    assert "Address already in use" in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR:")]
+    assert errors == [  # upstream's text (asyncio's), naming the address
+        f"ERROR:    [Errno {errno.EADDRINUSE}] error while attempting to bind on address "
+        f"('127.0.0.1', {port}): address already in use"
+    ]
     assert "Traceback" not in result.stderr
+
+
+EMBEDDED_SERVER = """
+import signal, sys
+from pathlib import Path
+
+import uvicorn
+
+marker = Path(sys.argv[1])
+
+
+def own_handler(sig, frame):
+    marker.write_text(f"handled {signal.Signals(sig).name}")
+    print("own handler called", file=sys.stderr, flush=True)
+
+
+signal.signal(signal.SIGTERM, own_handler)
+signal.signal(signal.SIGINT, own_handler)
+uvicorn.Server(uvicorn.Config("tests.apps:hello", port=0)).run()
+print("run returned", file=sys.stderr, flush=True)
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_embedding_program_handler_is_called_after_graceful_shutdown(
+    sig: signal.Signals, tmp_path: Path
+) -> None:
+    # Upstream re-raises the signal it captured once its handlers are restored, so that a
+    # program embedding Server still gets the signal it was sent.
+    marker = tmp_path / "marker"
+    command = ("-c", EMBEDDED_SERVER)
+    with ServerProcess([str(marker)], command=command) as server:
+        port = server.wait_running()
+        assert httpx.get(f"http://127.0.0.1:{port}/").text == "Hello, world!"
+        server.signal(sig)
+        assert server.wait() == 0, server.output
+    assert marker.read_text() == f"handled {sig.name}"
+    output = server.output
+    finished = output.index("Finished server process")
+    assert finished < output.index("own handler called") < output.index("run returned")
+    assert output.count("own handler called") == 1
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,32 @@ def test_user_patterns_extend_and_override_the_defaults(tmp_path: Path) -> None:
     assert accepts(tmp_path / "app.py")
 
 
+def test_an_included_file_name_wins_over_the_default_excludes(tmp_path: Path) -> None:
+    # Upstream: a path that ends with an include pattern is watched whatever the
+    # excludes say, so "--reload-include .env" sees .env despite the default ".*".
+    accepts = file_filter(tmp_path, reload_includes=[".env"])
+    assert accepts(tmp_path / ".env")
+    assert accepts(tmp_path / "config" / ".env")
+    assert accepts(tmp_path / "app.py")
+    assert not accepts(tmp_path / ".envrc")
+    assert not accepts(tmp_path / ".hidden.py")  # the default excludes hold for the rest
+
+
+def test_a_file_name_both_included_and_excluded_is_not_watched(tmp_path: Path) -> None:
+    accepts = file_filter(tmp_path, reload_includes=[".env"], reload_excludes=[".env"])
+    assert not accepts(tmp_path / ".env")
+
+
+def test_directories_excluded_in_the_config_are_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "src" / "generated").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    accepts = file_filter(tmp_path, reload_dirs=["src"], reload_excludes=["src/gen*"])
+    assert not accepts(tmp_path.resolve() / "src" / "generated" / "models.py")
+    assert accepts(tmp_path.resolve() / "src" / "models.py")
+
+
 def test_excluding_a_directory_ignores_everything_below_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -51,6 +77,25 @@ def test_excluding_a_directory_ignores_everything_below_it(
     accepts = file_filter(tmp_path, reload_excludes=["generated"])
     assert not accepts(tmp_path / "generated" / "models.py")
     assert accepts(tmp_path / "models.py")
+
+
+@pytest.mark.subprocess
+def test_included_dotfile_change_restarts(tmp_path: Path) -> None:
+    app_file = tmp_path / "reload_app.py"
+    write_app(app_file, "v1")
+    env_file = tmp_path / ".env"
+    env_file.write_text("ONE=1")
+    args = ["reload_app:app", "--app-dir", str(tmp_path), "--port", "0", "--reload"]
+    args += ["--reload-dir", str(tmp_path), "--reload-include", ".env"]
+    with ServerProcess(args) as process:
+        port = process.wait_running()
+        assert body_becomes(port, "v1"), process.output
+        env_file.write_text("ONE=2")
+        bump_mtime(env_file)
+        assert wait_for(lambda: "/.env'. Reloading..." in process.output, 20), process.output
+        assert body_becomes(port, "v1"), process.output
+        process.signal(signal.SIGTERM)
+        assert process.wait(30) == 0
 
 
 @pytest.mark.subprocess

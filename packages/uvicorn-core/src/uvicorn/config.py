@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import inspect
 import json
 import logging
@@ -156,7 +157,7 @@ class Config:
     def __init__(
         self,
         app: ASGIApplication | Callable[..., Any] | str,
-        host: str = "127.0.0.1",
+        host: str | None = "127.0.0.1",
         port: int = 8000,
         uds: str | None = None,
         fd: int | None = None,
@@ -300,19 +301,48 @@ class Config:
         reload_includes: list[str] | str | None,
         reload_excludes: list[str] | str | None,
     ) -> None:
-        def as_list(value: list[str] | str | None) -> list[str]:
-            if value is None:
-                return []
-            return [value] if isinstance(value, str) else list(value)
+        """Normalise the reload options as upstream does, only when reloading.
 
-        if (reload_dirs or reload_includes or reload_excludes) and not self.reload:
+        Directories that do not exist are dropped (with a warning and the current
+        directory instead when none is left), and so are directories inside another
+        watched or excluded one. Include patterns naming directories, or matching them as
+        globs relative to the current directory, add those directories to the watched
+        ones; exclude patterns naming directories become ``reload_dirs_excludes``. A
+        pattern both included and excluded is excluded.
+        """
+        if (reload_dirs or reload_includes or reload_excludes) and not self.should_reload:
             logger.warning(
                 "Current configuration will not reload as not all conditions are met, "
                 "please refer to documentation."
             )
-        self.reload_dirs = [Path(path).resolve() for path in as_list(reload_dirs)]
-        self.reload_includes = as_list(reload_includes)
-        self.reload_excludes = as_list(reload_excludes)
+        if not self.should_reload:
+            return
+        given_dirs = _as_unique_list(reload_dirs)
+        includes = _as_unique_list(reload_includes)
+        excludes = _as_unique_list(reload_excludes)
+        exclude_dirs = _directories_named_by(excludes)
+        candidates = [Path(directory) for directory in given_dirs] + _directories_named_by(includes)
+        watched = [
+            directory
+            for directory in _outermost_directories(candidates)
+            if not any(excluded in (directory, *directory.parents) for excluded in exclude_dirs)
+        ]
+        if not watched:
+            if given_dirs:
+                logger.warning(
+                    "Provided reload directories %s did not contain valid directories, "
+                    "watching current working directory.",
+                    given_dirs,
+                )
+            watched = [Path.cwd()]
+        self.reload_dirs = watched
+        self.reload_dirs_excludes = exclude_dirs
+        self.reload_includes = [pattern for pattern in includes if pattern not in excludes]
+        self.reload_excludes = excludes
+        logger.info(
+            "Will watch for changes in these directories: %s",
+            sorted(str(directory) for directory in self.reload_dirs),
+        )
 
     def _load_env_file(self, env_file: str | os.PathLike[str]) -> None:
         try:
@@ -461,11 +491,17 @@ class Config:
             )
 
         try:
-            if self.ssl_context_factory is not None:
-                return self.ssl_context_factory(self, default_context)
-            return default_context()
+            if self.ssl_context_factory is None:
+                return default_context()
+            context = self.ssl_context_factory(self, default_context)
         except (OSError, ssl.SSLError, ValueError) as exc:
             startup_failure("Cannot set up TLS: %s", exc)
+        if not isinstance(context, ssl.SSLContext):
+            raise TypeError(  # upstream's words
+                "`ssl_context_factory` must return an `ssl.SSLContext`, "
+                f"got {type(context).__name__}"
+            )
+        return context
 
     def _resolve_ws(self) -> type[asyncio.Protocol] | None:
         if self.ws == "auto" and get_registry().auto("ws") is None:
@@ -519,13 +555,29 @@ class Config:
         return app
 
     def get_loop_factory(self) -> LoopFactory | None:
-        """The callable that creates this server's event loop (``None``: asyncio's default)."""
+        """The callable that creates this server's event loop (``None``: asyncio's default).
+
+        A registered loop (``auto``, ``asyncio``, a plugin's name) and a callable given as
+        ``loop`` are factories of loop factories, called with ``use_subprocess``. A custom
+        ``module:attribute`` is, as upstream, the loop factory itself: it is called with
+        no arguments to create the loop.
+        """
         try:
             factory = resolve_implementation("loop", self.loop)
         except PluginError as exc:
             startup_failure("%s", exc)
         if factory is None:
             return None
+        if isinstance(self.loop, str) and ":" in self.loop:
+            if not callable(factory):
+                startup_failure(
+                    "--loop %s names %r, which is not callable: give a function that "
+                    "creates an event loop.",
+                    self.loop,
+                    factory,
+                )
+            custom: LoopFactory = factory
+            return custom
         loop_factory: LoopFactory | None = factory(use_subprocess=self.use_subprocess)
         return loop_factory
 
@@ -533,11 +585,32 @@ class Config:
         """The listening socket this configuration asks for (host/port, uds or fd).
 
         A bind failure is a startup failure: it is logged and the process exits with 3.
+        With no host (``None`` or ``""``) this is the IPv4 wildcard only; bind_sockets()
+        binds every interface.
         """
         try:
             return self.create_socket()
         except OSError as exc:
             startup_failure("%s", exc)
+
+    def bind_sockets(self) -> list[socket.socket]:
+        """Every listening socket this configuration asks for; what the server binds.
+
+        One socket, except with no host (``None`` or ``""``): then, like asyncio's
+        ``create_server`` upstream, one per interface family (the IPv4 wildcard first,
+        then the IPv6 one where the machine has IPv6), on one port. A bind failure is a
+        startup failure.
+        """
+        try:
+            return self.create_sockets()
+        except OSError as exc:
+            startup_failure("%s", exc)
+
+    def create_sockets(self) -> list[socket.socket]:
+        """Like bind_sockets(), but raise OSError instead of exiting."""
+        if self.uds or self.fd is not None or self.host:
+            return [self.create_socket()]
+        return _listen_on_every_interface(self.port, self.backlog)
 
     def create_socket(self) -> socket.socket:
         """Like bind_socket(), but raise OSError instead of exiting."""
@@ -547,7 +620,13 @@ class Config:
             try:
                 if os.path.exists(path) and stat.S_ISSOCK(os.stat(path).st_mode):
                     os.remove(path)
-                sock.bind(path)
+                try:
+                    sock.bind(path)
+                except OSError as exc:
+                    if exc.errno != errno.EADDRINUSE:
+                        raise
+                    # asyncio's words (create_unix_server, upstream's path): name the path.
+                    raise OSError(errno.EADDRINUSE, f"Address {path!r} is already in use") from None
                 os.chmod(path, 0o666)
                 sock.listen(self.backlog)
             except OSError:
@@ -559,19 +638,128 @@ class Config:
             probe.close()
             sock = socket.fromfd(self.fd, family, socket.SOCK_STREAM)
         else:
-            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-            sock = socket.socket(family, socket.SOCK_STREAM)
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                if family == socket.AF_INET6:
-                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                sock.bind((self.host.strip("[]"), self.port))
-                sock.listen(self.backlog)
-            except OSError:
-                sock.close()
-                raise
+            host = (self.host or "0.0.0.0").strip("[]")
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            # Resolved as asyncio resolves it, so that an error names the same address.
+            info = socket.getaddrinfo(
+                host, self.port, family, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
+            )[0]
+            sock = _listen_tcp(socket.socket(family, socket.SOCK_STREAM), info[4], self.backlog)
         sock.setblocking(False)
         return sock
+
+
+def _listen_tcp(sock: socket.socket, address: tuple[Any, ...], backlog: int) -> socket.socket:
+    """``sock`` bound to ``address`` and listening (IPv6: IPv6 only, like asyncio), or closed.
+
+    A bind failure is reported in asyncio's words, as upstream (which binds through
+    ``loop.create_server``) reports it: naming the address.
+    """
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if sock.family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            message = f"error while attempting to bind on address {address!r}: {reason}"
+            raise OSError(exc.errno, message) from None
+        sock.listen(backlog)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _listen_on_every_interface(port: int, backlog: int) -> list[socket.socket]:
+    """What ``create_server(host=None)`` binds: each wildcard address, IPv4 first.
+
+    A family the machine cannot open a socket for is skipped, as asyncio skips it. With
+    port 0 the later sockets take the port the first one got, so that one port serves
+    every interface (asyncio would pick one per socket).
+    """
+    infos = socket.getaddrinfo(
+        None, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
+    )
+    addresses: dict[socket.AddressFamily, tuple[Any, ...]] = {}
+    for info in sorted(infos, key=lambda info: info[0] != socket.AF_INET):
+        if info[0] in (socket.AF_INET, socket.AF_INET6):
+            addresses.setdefault(info[0], info[4])
+    sockets: list[socket.socket] = []
+    try:
+        for family, address in addresses.items():
+            try:
+                sock = socket.socket(family, socket.SOCK_STREAM)
+            except OSError:
+                continue  # no such family here (an IPv4-only kernel, say)
+            if sockets and port == 0:
+                shared = (address[0], sockets[0].getsockname()[1], *address[2:])
+                try:
+                    sockets.append(_listen_tcp(sock, shared, backlog))
+                    continue
+                except OSError as exc:
+                    if exc.errno != errno.EADDRINUSE:
+                        raise
+                # Taken for this family: any free port, as asyncio would pick.
+                sock = socket.socket(family, socket.SOCK_STREAM)
+            sockets.append(_listen_tcp(sock, address, backlog))
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    if not sockets:
+        raise OSError(errno.EAFNOSUPPORT, "no address family is available to listen on")
+    for sock in sockets:
+        sock.setblocking(False)
+    return sockets
+
+
+def _as_unique_list(value: list[str] | str | None) -> list[str]:
+    if value is None:
+        return []
+    return list(dict.fromkeys([value] if isinstance(value, str) else value))
+
+
+def _existing_directory(path: Path) -> Path | None:
+    """``path`` resolved, if it is a directory (relative paths: from the current one)."""
+    try:
+        resolved = path.resolve()
+        return resolved if resolved.is_dir() else None
+    except OSError:
+        return None
+
+
+def _directories_named_by(patterns: list[str]) -> list[Path]:
+    """The directories that reload patterns name, or match relative to the current one.
+
+    ``.*`` is only a file pattern: as a glob it would name every hidden directory.
+    """
+    directories: list[Path] = []
+    cwd = Path.cwd()
+    for pattern in patterns:
+        if pattern == ".*":
+            continue
+        named = _existing_directory(Path(pattern))
+        if named is not None:
+            directories.append(named)
+            continue
+        try:
+            matches = sorted(cwd.glob(pattern))
+        except (ValueError, NotImplementedError, OSError):
+            continue  # not a usable glob (an absolute or empty pattern): a file pattern
+        directories += [match for match in map(_existing_directory, matches) if match]
+    return list(dict.fromkeys(directories))
+
+
+def _outermost_directories(paths: list[Path]) -> list[Path]:
+    """The existing directories among ``paths``, resolved, less those inside another."""
+    directories = list(dict.fromkeys(d for d in map(_existing_directory, paths) if d))
+    return [
+        directory
+        for directory in directories
+        if not any(other in directory.parents for other in directories)
+    ]
 
 
 def _looks_like_factory(app: Any) -> bool:

@@ -520,7 +520,7 @@ def parse_header(header: str) -> tuple[str, str]:
 def run(
     app: ASGIApplication | Callable[..., Any] | str,
     *,
-    host: str = "127.0.0.1",
+    host: str | None = "127.0.0.1",
     port: int = 8000,
     uds: str | None = None,
     fd: int | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import math
@@ -75,6 +76,7 @@ class Server:
         self.interrupted = False  # SIGINT: Ctrl+C, which reaches every process of a pool
         self.servers: list[asyncio.base_events.Server] = []
         self.lifespan: Any = None
+        self._captured_signals: list[int] = []
         self._limit_max_requests: int | None = None
         if config.limit_max_requests is not None:
             jitter = random.randint(0, max(config.limit_max_requests_jitter, 0))
@@ -105,9 +107,12 @@ class Server:
         logger.info(message, process_id, extra={"color_message": color_message})
 
         await self.startup(sockets=sockets)
-        if self.should_exit:
-            return
-        await self.main_loop()
+        # An exit asked for while starting (a signal, or the app setting should_exit
+        # during its lifespan startup) skips serving, not the shutdown, as upstream.
+        if not self.should_exit:
+            await self.main_loop()
+        if not self.started:
+            return  # the startup failed: nothing was bound, the app's lifespan is over
         await self.shutdown(sockets=sockets)
 
         message = "Finished server process [%d]"
@@ -144,7 +149,7 @@ class Server:
 
         self._update_default_headers()
         try:
-            listeners = sockets if sockets is not None else [config.create_socket()]
+            listeners = sockets if sockets is not None else config.create_sockets()
             state.local_address = shared_local_address(listeners)
             for sock in listeners:
                 server = await loop.create_server(
@@ -307,21 +312,50 @@ class Server:
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
-        """Handle SIGINT/SIGTERM while serving; only possible in the main thread."""
+        """Handle SIGINT/SIGTERM while serving; only possible in the main thread.
+
+        Once the server has stopped and the previous handlers are back, each signal that
+        stopped it is raised again (the last one first), as upstream does, for a handler
+        the program installed itself: a program embedding the server still gets the
+        signal it was sent. Python's and asyncio's default handlers are not called: the
+        server returns instead of dying by SIGTERM or raising KeyboardInterrupt, so the
+        ``uvicorn`` command exits 0 after a graceful stop.
+        """
         if threading.current_thread() is not threading.main_thread():
             yield
             return
+        self._captured_signals = []
         original = {sig: signal.signal(sig, self.handle_exit) for sig in HANDLED_SIGNALS}
         try:
             yield
         finally:
             for sig, handler in original.items():
                 signal.signal(sig, handler)
+        for captured in reversed(self._captured_signals):
+            if _is_programs_own_handler(original.get(signal.Signals(captured))):
+                signal.raise_signal(captured)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self._captured_signals.append(sig)
         if sig == signal.SIGINT:
             self.interrupted = True
             if self.should_exit:
                 self.force_exit = True
                 return
         self.should_exit = True
+
+
+def _is_programs_own_handler(handler: Any) -> bool:
+    """Whether ``handler`` is a Python signal handler the program installed itself.
+
+    Not SIG_DFL, SIG_IGN or None, nor Python's SIGINT handler (KeyboardInterrupt), nor
+    the one ``asyncio.run()``/``asyncio.Runner`` puts in its place (which cancels the
+    main task, then raises KeyboardInterrupt).
+    """
+    if not callable(handler) or handler is signal.default_int_handler:
+        return False
+    if isinstance(handler, functools.partial):
+        method = getattr(handler.func, "__func__", None)
+        if method is not None and method is getattr(asyncio.Runner, "_on_sigint", None):
+            return False
+    return True

@@ -22,7 +22,10 @@ class FileFilter:
 
     A path counts when it matches an include pattern, matches no exclude pattern and lies
     in no excluded directory (an exclude naming an existing directory excludes its tree).
-    Patterns match from the right, like :meth:`pathlib.PurePath.match`.
+    As upstream, a path that ends with an include pattern counts whatever the excludes
+    say: ``--reload-include .env`` watches ``.env`` although the default ``.*`` excludes
+    dotfiles. (A pattern both included and excluded was dropped from the includes by
+    the config.) Patterns match from the right, like :meth:`pathlib.PurePath.match`.
     """
 
     def __init__(self, config: Config) -> None:
@@ -39,10 +42,15 @@ class FileFilter:
                 self.exclude_dirs.append(candidate.resolve())
                 self.excludes.remove(pattern)
         self.exclude_dirs += list(config.reload_dirs_excludes)
+        self.exclude_dirs = list(dict.fromkeys(self.exclude_dirs))
 
     def __call__(self, path: Path) -> bool:
-        if not any(path.match(pattern) for pattern in self.includes):
+        matched = [pattern for pattern in self.includes if path.match(pattern)]
+        if not matched:
             return False
+        text = str(path)
+        if any(text.endswith(pattern) for pattern in matched):
+            return True  # the file is named outright
         if any(directory in path.parents for directory in self.exclude_dirs):
             return False
         return not any(path.match(pattern) for pattern in self.excludes)

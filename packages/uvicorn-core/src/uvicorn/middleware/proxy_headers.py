@@ -2,9 +2,9 @@
 
 ``trusted_hosts`` holds IP addresses, networks in CIDR notation, literals such as a unix
 socket path (matched against the client as a string), or ``*`` to trust every client.
-The client address becomes the right-most address in ``X-Forwarded-For`` that is not
-itself a trusted proxy (with the port the proxy gave, else 0); the scheme comes from
-``X-Forwarded-Proto``.
+The client address becomes the right-most address in ``X-Forwarded-For`` (all of its
+lines, in order, as one list) that is not itself a trusted proxy (with the port the proxy
+gave, else 0); the scheme comes from the last ``X-Forwarded-Proto``.
 """
 
 from __future__ import annotations
@@ -123,9 +123,10 @@ class _TrustedHosts:
         forwarded_proto = forwarded_for = None
         for name, value in scope["headers"]:  # type: ignore[typeddict-item]  # http/websocket
             if name == b"x-forwarded-proto":
-                forwarded_proto = value
+                forwarded_proto = value  # one value: the last line wins, as upstream
             elif name == b"x-forwarded-for":
-                forwarded_for = value
+                # A list: several lines are one chain, in order (RFC 9110 5.3, upstream).
+                forwarded_for = value if forwarded_for is None else forwarded_for + b", " + value
         if forwarded_proto is not None:
             secure = _SECURE_BY_PROTO.get(forwarded_proto.decode("latin1").strip().lower())
             if secure is not None:

@@ -140,7 +140,7 @@ class ClientDisconnected(OSError):
 _ADDRESS_TYPES: Final = (tuple, list)  # a tuple, not list | tuple: built once, not per call
 
 
-def _address(transport: asyncio.BaseTransport, name: str, method: str) -> tuple[str, int] | None:
+def _address_info(transport: asyncio.BaseTransport, name: str, method: str) -> Any:
     # The transport's cached peername/sockname first: asking for the socket makes uvloop
     # build a new socket object on every call.
     info = transport.get_extra_info(name)
@@ -152,9 +152,7 @@ def _address(transport: asyncio.BaseTransport, name: str, method: str) -> tuple[
             info = getattr(sock, method)()
         except OSError:
             return None
-    if isinstance(info, _ADDRESS_TYPES) and len(info) >= 2:
-        return (str(info[0]), int(info[1]))
-    return None
+    return info
 
 
 # Options under which a listener accepts connections for addresses it is not bound to.
@@ -192,11 +190,21 @@ def shared_local_address(listeners: Sequence[socket.socket]) -> tuple[str, int] 
 
 
 def get_remote_addr(transport: asyncio.BaseTransport) -> tuple[str, int] | None:
-    return _address(transport, "peername", "getpeername")
+    """The client's ``(host, port)``; ``None`` for a unix socket peer (no address)."""
+    info = _address_info(transport, "peername", "getpeername")
+    if isinstance(info, _ADDRESS_TYPES) and len(info) >= 2:
+        return (str(info[0]), int(info[1]))
+    return None
 
 
-def get_local_addr(transport: asyncio.BaseTransport) -> tuple[str, int] | None:
-    return _address(transport, "sockname", "getsockname")
+def get_local_addr(transport: asyncio.BaseTransport) -> tuple[str, int | None] | None:
+    """The scope's ``server``: ``(host, port)``, or ``(path, None)`` on a unix socket."""
+    info = _address_info(transport, "sockname", "getsockname")
+    if isinstance(info, _ADDRESS_TYPES) and len(info) >= 2:
+        return (str(info[0]), int(info[1]))
+    if isinstance(info, str):
+        return (info, None)  # the ASGI spec's [path, None]
+    return None
 
 
 def is_ssl(transport: asyncio.BaseTransport) -> bool:

@@ -73,9 +73,9 @@ def run_supervised(config: Config, server: Server) -> bool:
             return False
     except PluginError as exc:
         startup_failure("%s", exc)
-    sock = config.bind_socket()
-    server._log_started_message([sock])
-    supervisor_class(config, target=server.run, sockets=[sock]).run()
+    sockets = config.bind_sockets()
+    server._log_started_message(sockets)
+    supervisor_class(config, target=server.run, sockets=sockets).run()
     return True
 
 

@@ -49,6 +49,7 @@ class BaseReload:
 
     @property
     def watched_dirs(self) -> list[Path]:
+        """The directories to watch, as the config normalised them (it logs them too)."""
         return self.config.reload_dirs or [Path.cwd()]
 
     def signal_handler(self, sig: int, frame: FrameType | None) -> None:
@@ -90,10 +91,6 @@ class BaseReload:
             click.style(str(self.reloader_name), fg="cyan", bold=True),
         )
         logger.info(message, extra={"color_message": color_message})
-        logger.info(
-            "Will watch for changes in these directories: %s",
-            sorted(str(path) for path in self.watched_dirs),
-        )
         for sig in HANDLED_SIGNALS:
             signal.signal(sig, self.signal_handler)
         self.start_process()

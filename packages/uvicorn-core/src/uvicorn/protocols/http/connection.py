@@ -134,7 +134,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.pending_size = 0
         self.drain_waiters: list[asyncio.Future[None]] = []
         self.context = contextvars.copy_context()
-        self.server: tuple[str, int] | None = None
+        self.server: tuple[str, int | None] | None = None
         self.client: tuple[str, int] | None = None
         self.scheme = "http"
         self.tls: dict[object, object] | None = None  # the ASGI tls extension, on TLS

@@ -106,7 +106,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
     library_keepalive: bool = False
 
     transport: asyncio.Transport
-    server: tuple[str, int] | None = None
+    server: tuple[str, int | None] | None = None
     client: tuple[str, int] | None = None
     scheme = "ws"
     extensions: dict[str, dict[object, object]] = _EXTENSIONS  # plus "tls" on TLS connections
