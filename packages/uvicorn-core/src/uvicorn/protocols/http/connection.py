@@ -447,7 +447,8 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         settings = self.settings
         context = contextvars.Context() if settings.reset_contextvars else self.context.copy()
         # run_asgi takes its task out of the set when it ends: no done callback to schedule.
-        settings.tasks.add(self.loop.create_task(cycle.run_asgi(), context=context))
+        cycle.task = task = self.loop.create_task(cycle.run_asgi(), context=context)
+        settings.tasks.add(task)
 
     def cycle_finished(self, cycle: RequestResponseCycle) -> None:
         """The response is complete (or aborted); go on once the request is read too."""

@@ -122,10 +122,12 @@ class RequestResponseCycle(RequestHead):
         "response_state",
         "scope",
         "send_body",
+        "task",
         "waiter",
     )
 
     scope: HTTPScope
+    task: asyncio.Task[None]  # the task running the app, set when it starts
 
     def __init__(self, conn: HTTPConnection) -> None:
         self.conn = conn
@@ -181,7 +183,7 @@ class RequestResponseCycle(RequestHead):
         else:
             self.app_returned(result)
         finally:
-            self.conn.settings.tasks.discard(asyncio.current_task())
+            self.conn.settings.tasks.discard(self.task)
 
     def app_raised(self, exc: BaseException) -> None:
         self.conn.settings.logger.error("Exception in ASGI application\n", exc_info=exc)
