@@ -7,36 +7,44 @@ fed the bytes the old one had not parsed yet, reads the next request on the conn
 
 from __future__ import annotations
 
-from typing import Final
+from typing import ClassVar, Final
 
 import h11
 
 from uvicorn.protocols.http.connection import HTTPConnection
+from uvicorn.protocols.http.parser import ParserEvents
 
 _LINE_ENDS: Final = (b"\r", b"\n")
 
 
-class H11Protocol(HTTPConnection):
-    __slots__ = ("conn",)
+class H11Parser:
+    """Pulls h11's events and reports them to the connection."""
 
-    def init_parser(self) -> None:
-        self.conn = self._new_parser()
+    __slots__ = ("conn", "events", "max_head_size")
 
-    def _new_parser(self) -> h11.Connection:
+    # h11 holds a pipelined request until told that the response ended.
+    resets_between_messages: ClassVar[bool] = True
+
+    def __init__(self, events: ParserEvents, max_head_size: int) -> None:
+        self.events = events
         # The core enforces the head size limit itself (414/431); h11's own limit sits
         # above it so that it never answers first with a different status.
-        return h11.Connection(h11.SERVER, max_incomplete_event_size=self.settings.max_head_size + 1)
+        self.max_head_size = max_head_size + 1
+        self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.max_head_size)
 
     def feed_data(self, data: bytes) -> None:
         self._receive(data)
         self._pull_events()
 
-    def prepare_next_message(self) -> None:
+    def next_message(self) -> None:
         unparsed, _ = self.conn.trailing_data
-        self.conn = self._new_parser()
+        self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.max_head_size)
         if unparsed:
             self._receive(unparsed)
         self._pull_events()
+
+    def release(self) -> None:
+        pass  # h11 holds no reference to the events
 
     def _receive(self, data: bytes) -> None:
         conn = self.conn
@@ -54,36 +62,43 @@ class H11Protocol(HTTPConnection):
 
     def _pull_events(self) -> None:
         conn = self.conn
-        while not self.is_closing():
+        events = self.events
+        while not events.is_closing():
             try:
                 event = conn.next_event()
             except h11.RemoteProtocolError as exc:
                 if exc.error_status_hint == 431:
-                    self.reject_oversized_head()
+                    events.head_too_large()
                 else:
-                    self.reject_request(exc.error_status_hint, str(exc))
+                    events.reject_request(exc.error_status_hint, str(exc))
                 return
             event_type = type(event)
             if event_type is h11.Data:
-                self.on_body(event.data)  # type: ignore[union-attr]  # narrowed by event_type
+                events.on_body(event.data)  # type: ignore[union-attr]  # narrowed by event_type
             elif event_type is h11.Request:
                 request: h11.Request = event  # type: ignore[assignment]  # narrowed by event_type
-                self.on_request_head(
+                events.on_request_head(
                     request.method,
                     request.target,
                     request.http_version.decode("ascii"),
                     [(name.lower(), value) for name, value in request.headers.raw_items()],
                 )
             elif event_type is h11.EndOfMessage:
-                self.on_message_complete()
+                events.on_message_complete()
             elif event is h11.NEED_DATA:
                 return
             elif event is h11.PAUSED:
-                if self.upgrade_pending is not None:
-                    self.hand_off_upgrade(conn.trailing_data[0])
-                else:
-                    # A pipelined request waits in h11's buffer until this response is done.
-                    self.pause_reading()
+                # After an upgrade request, or with a pipelined request waiting in h11's
+                # buffer until this response is done (next_message).
+                if not events.upgrade_reached(conn.trailing_data[0]):
+                    events.pause_reading()
                 return
             else:  # ConnectionClosed
                 return
+
+
+class H11Protocol(HTTPConnection):
+    """HTTP/1.1 on h11."""
+
+    __slots__ = ()
+    parser_class = H11Parser

@@ -1,37 +1,48 @@
-"""The httptools adapter: llhttp's callbacks call straight into the core connection."""
+"""The httptools adapter: llhttp's callbacks go to a small object of the plugin's own."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import httptools
 
 from uvicorn.protocols.http.connection import HTTPConnection
+from uvicorn.protocols.http.parser import ParserEvents
 
 
-class HttpToolsProtocol(HTTPConnection):
-    __slots__ = ("headers", "parser", "url")
+class HttpToolsParser:
+    """The callback object httptools calls: exactly the callbacks below, nothing else."""
 
-    def init_parser(self) -> None:
-        # The parser calls on_body/on_message_complete of the core directly.
-        self.parser = httptools.HttpRequestParser(self)
+    __slots__ = ("events", "headers", "on_body", "on_message_complete", "parser", "url")
+
+    resets_between_messages: ClassVar[bool] = False  # llhttp goes on to the next request by itself
+
+    def __init__(self, events: ParserEvents, max_head_size: int) -> None:
+        self.events = events
         self.url = b""
         self.headers: list[tuple[bytes, bytes]] = []
-
-    def release_parser(self) -> None:
-        # The parser holds the callbacks below, bound to this connection: without this,
-        # every closed connection waits for the cyclic garbage collector.
-        del self.parser
+        # These two go straight to the connection: no call in between on the hot path.
+        self.on_body = events.on_body
+        self.on_message_complete = events.on_message_complete
+        self.parser = httptools.HttpRequestParser(self)
 
     def feed_data(self, data: bytes) -> None:
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as exc:
             trailing = data[exc.args[0] :]
-            if self.upgrade_pending is not None:
-                self.hand_off_upgrade(trailing)
-            elif trailing and not self.is_closing():
+            events = self.events
+            if not events.upgrade_reached(trailing) and trailing and not events.is_closing():
                 self.feed_data(trailing)  # served as plain HTTP: keep parsing what follows
         except httptools.HttpParserError as exc:
-            self.reject_request(400, str(exc))
+            self.events.reject_request(400, str(exc))
+
+    def next_message(self) -> None:
+        pass  # not called: resets_between_messages is False
+
+    def release(self) -> None:
+        # The parser holds the bound callbacks of the connection: drop both.
+        del self.parser, self.on_body, self.on_message_complete
 
     # -- httptools callbacks -----------------------------------------------------------
 
@@ -46,4 +57,11 @@ class HttpToolsProtocol(HTTPConnection):
         url, headers = self.url, self.headers
         self.url = b""  # ready for the next request on this connection
         self.headers = []
-        self.on_request_head(parser.get_method(), url, parser.get_http_version(), headers)
+        self.events.on_request_head(parser.get_method(), url, parser.get_http_version(), headers)
+
+
+class HttpToolsProtocol(HTTPConnection):
+    """HTTP/1.1 on httptools (llhttp)."""
+
+    __slots__ = ()
+    parser_class = HttpToolsParser

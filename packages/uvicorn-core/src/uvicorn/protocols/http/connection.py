@@ -1,22 +1,21 @@
 """The HTTP/1.1 connection every HTTP plugin builds on.
 
-A plugin subclasses :class:`HTTPConnection` and adapts one parser library:
+A plugin names its parser and nothing else::
 
-* ``init_parser()`` creates the connection's parser (the constructor is the core's).
-* ``feed_data(data)`` parses bytes and reports what it found by calling
-  ``on_request_head(method, target, http_version, headers)``, ``on_body(chunk)``,
-  ``on_message_complete()``, or ``reject_request(status, message)`` for bad input. Header
-  names passed to ``on_request_head`` must already be lower-cased.
-* After an upgrade request for which ``on_request_head`` set ``upgrade_pending``, the
-  plugin calls ``hand_off_upgrade(trailing_bytes)`` with the bytes that follow the head.
-* ``prepare_next_message()`` runs when a keep-alive response is complete, for parsers that
-  must be told to start over (h11); the default does nothing.
-* ``release_parser()`` runs once, when the connection is lost or handed to a WebSocket
-  protocol, for parsers that hold callbacks bound to the connection (httptools): dropping
-  the parser there breaks that reference cycle, so the connection is freed at once
-  instead of by the cyclic garbage collector.
-* ``encode_head``/``encode_body``/``encode_end`` turn a response into bytes; the defaults
-  write HTTP/1.1 directly and suit parsers without a serializer.
+    class H11Protocol(HTTPConnection):
+        parser_class = H11Parser
+
+The parser (see :mod:`uvicorn.protocols.http.parser`) sees the connection only through
+the ``ParserEvents`` protocol: request head, body, end of message, upgrade reached, bad
+input. What a plugin does besides parsing, it declares as class attributes:
+
+* ``encodes_head = True`` when it overrides ``encode_head(status, headers)`` (to write
+  response heads through its own library or add to them); ``frames_body = True`` when it
+  overrides ``encode_body``/``encode_end``. Without them the core writes HTTP/1.1 itself.
+
+The older way, where the plugin class is the parser (``init_parser``/``feed_data``/
+``prepare_next_message``/``release_parser`` and ``hand_off_upgrade``), still works for
+classes that set no ``parser_class``; new plugins should not use it.
 
 Everything else lives here, once: connection lifecycle, keep-alive and request-head
 timeouts, pipelining, flow control, request validation, the concurrency limit, error
@@ -32,7 +31,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
 from uvicorn._types import ASGI3Application, ASGIVersions, HTTPScope
 from uvicorn.logging import TRACE_LOG_LEVEL
@@ -44,6 +43,7 @@ from uvicorn.protocols.http.cycle import (
     ResponseState,
 )
 from uvicorn.protocols.http.flow_control import service_unavailable
+from uvicorn.protocols.http.parser import RequestParser
 from uvicorn.protocols.http.request import InvalidRequest, RequestHead, read_request_head
 from uvicorn.protocols.utils import (
     WriteFlowControl,
@@ -79,6 +79,13 @@ INVALID_REQUEST_TEXT: Final = "Invalid HTTP request received."
 class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     """Base class of HTTP/1.1 protocol implementations; see the module docstring."""
 
+    #: The plugin's parser class, built as ``parser_class(self, max_head_size)``.
+    parser_class: ClassVar[type[RequestParser] | None] = None
+    #: Declared by a plugin that overrides ``encode_head``.
+    encodes_head: ClassVar[bool] = False
+    #: Declared by a plugin that overrides ``encode_body`` and ``encode_end``.
+    frames_body: ClassVar[bool] = False
+
     __slots__ = (
         "app_state",
         "awaiting_head",
@@ -89,10 +96,13 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         "cycle",
         "deadline",
         "draining",
+        "feed",
         "head_bytes",
         "loop",
         "newline_seen",
+        "next_message",
         "next_request_held",
+        "parser",
         "parsing",
         "pipeline",
         "read_paused",
@@ -154,7 +164,16 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.draining = False  # shutting down: serve a first request if it comes soon
         self.next_request_held = False  # waiting for the client to read (resume_writing)
         self.chunk_length = _UNKNOWN_LENGTH  # length of the chunk being parsed
-        self.init_parser()
+        parser_class = self.parser_class
+        if parser_class is not None:
+            self.parser: RequestParser | None = parser_class(self, settings.max_head_size)
+            self.feed: Callable[[bytes], None] = self.parser.feed_data
+            self.next_message: Callable[[], None] = self.parser.next_message
+        else:  # the older contract: this class is the parser
+            self.parser = None
+            self.init_parser()
+            self.feed = self.feed_data
+            self.next_message = self.prepare_next_message
 
     @property
     def log_prefix(self) -> str:
@@ -162,19 +181,29 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         client = self.client
         return f"{client[0]}:{client[1]} - " if client else ""
 
-    # -- what a plugin implements ------------------------------------------------------
+    # -- what a plugin may override ----------------------------------------------------
 
     def init_parser(self) -> None:
-        """Create the parser for this connection; called at the end of ``__init__``."""
+        """Older contract: create the parser here (only without ``parser_class``)."""
 
     def feed_data(self, data: bytes) -> None:
+        """Older contract: parse ``data`` (only without ``parser_class``)."""
         raise NotImplementedError
 
     def prepare_next_message(self) -> None:
-        """Called before the next request on a kept-alive connection is processed."""
+        """Older contract: called when a keep-alive response is complete."""
 
     def release_parser(self) -> None:
-        """Called once, when the connection is lost or handed off: nothing is parsed after."""
+        """Called once, when the connection is lost or handed off: nothing is parsed after.
+
+        Drops the parser, which holds the events (this connection) it reports to: the
+        connection is then freed at once instead of by the cyclic garbage collector.
+        """
+        parser = self.parser
+        if parser is not None:
+            self.parser = None
+            self.feed = self.next_message = _released
+            parser.release()
 
     # Called as self.encode_head(status, headers): HTTP/1.1 written directly.
     encode_head: Callable[[int, list[tuple[bytes, bytes]]], bytes] = staticmethod(wire.encode_head)
@@ -252,7 +281,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
                 # request line within the limit (431 then), or not (414)?
                 self.newline_seen = b"\n" in data[:max_head_size]
         self.receiving = True
-        self.feed_data(data)  # a parser exception closes the transport: no reset needed
+        self.feed(data)  # a parser exception closes the transport: no reset needed
         self.chunk_length = _UNKNOWN_LENGTH  # heads parsed later are measured
         if self.head_bytes:
             self._head_incomplete(data)
@@ -272,7 +301,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         elif not self.newline_seen and b"\n" in data:
             self.newline_seen = True
         if self.head_bytes > self.settings.max_head_size:
-            self.reject_oversized_head()
+            self.head_too_large()
 
     # -- events from the plugin's parser -----------------------------------------------
 
@@ -383,7 +412,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
                 return
         self.send_error_response(status, INVALID_REQUEST_TEXT if status == 400 else None)
 
-    def reject_oversized_head(self) -> None:
+    def head_too_large(self) -> None:
         """Refuse a request head over the size limit: 414 while still in the request line."""
         if self.newline_seen:
             self.reject_request(431, "Request header fields too large")
@@ -403,6 +432,20 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             )
             return False
         return True
+
+    def upgrade_reached(self, trailing: bytes) -> bool:
+        """The parser stopped after an upgrade request; ``trailing`` follows its head.
+
+        Hands the connection to the WebSocket protocol when the request asked for one the
+        server speaks (True); otherwise the request is served as plain HTTP (False).
+        """
+        if self.upgrade_pending is None:
+            return False
+        self.hand_off_upgrade(trailing)
+        return True
+
+    # Older contract: the name plugins called before head_too_large.
+    reject_oversized_head = head_too_large
 
     def hand_off_upgrade(self, trailing: bytes) -> None:
         """Give the connection to the WebSocket protocol, replaying the request head."""
@@ -486,7 +529,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
     def next_request(self) -> None:
         """Start the next pipelined request, or wait for one: the previous one is done."""
         if self.settings.resets_parser:
-            self.prepare_next_message()  # may parse the next request: it becomes self.cycle
+            self.next_message()  # may parse the next request: it becomes self.cycle
         if self.cycle is None and self.pipeline:
             self.cycle = self.pipeline.popleft()
             self.start_cycle(self.cycle)
@@ -577,6 +620,10 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             self.close_transport()
 
 
+def _released(*args: object) -> None:
+    """Stands in for a released parser's methods: nothing is parsed after release."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class ConnectionSettings:
     """What every connection of one server and protocol class shares, computed once."""
@@ -599,7 +646,7 @@ class ConnectionSettings:
     local_address: tuple[str, int] | None  # shared by every connection, when known
     raw_encoding: bool  # the plugin keeps the default body framing: inlined on the hot path
     raw_head: bool  # the plugin keeps the default head serializer
-    resets_parser: bool  # the plugin implements prepare_next_message
+    resets_parser: bool  # the parser must hear when a response ended
     special_header_names: frozenset[bytes]
     asgi_version: Literal["2.0", "3.0"]
 
@@ -626,13 +673,11 @@ class ConnectionSettings:
             connections=server_state.connections,
             tasks=server_state.tasks,
             local_address=server_state.local_address,
-            raw_encoding=(
-                protocol.encode_body is HTTPConnection.encode_body
-                and protocol.encode_end is HTTPConnection.encode_end
-            ),
-            raw_head=protocol.encode_head is HTTPConnection.encode_head,
+            raw_encoding=not protocol.frames_body,
+            raw_head=not protocol.encodes_head,
+            # The older contract has no declaration: prepare_next_message always runs.
             resets_parser=(
-                protocol.prepare_next_message is not HTTPConnection.prepare_next_message
+                protocol.parser_class is None or protocol.parser_class.resets_between_messages
             ),
             special_header_names=FRAMING_HEADER_NAMES | server_state.default_header_names,
             asgi_version=config.asgi_version,
