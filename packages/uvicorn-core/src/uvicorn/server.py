@@ -23,8 +23,8 @@ from typing import Any, Final
 import click
 
 from uvicorn.config import STARTUP_FAILURE, Config
+from uvicorn.protocols.addresses import shared_local_address
 from uvicorn.protocols.http.wire import check_header, encode_header_lines
-from uvicorn.protocols.utils import shared_local_address
 
 HANDLED_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 TICK_SECONDS: Final = 0.1

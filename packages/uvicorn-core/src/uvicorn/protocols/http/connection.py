@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
 from uvicorn._types import ASGI3Application, ASGIVersions, HTTPScope
 from uvicorn.logging import TRACE_LOG_LEVEL
+from uvicorn.protocols.addresses import get_tls_extension
+from uvicorn.protocols.base import ConnectionBase
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.http.cycle import (
     FRAMING_HEADER_NAMES,
@@ -45,13 +47,6 @@ from uvicorn.protocols.http.cycle import (
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.parser import RequestParser
 from uvicorn.protocols.http.request import InvalidRequest, RequestHead, read_request_head
-from uvicorn.protocols.utils import (
-    WriteFlowControl,
-    get_local_addr,
-    get_remote_addr,
-    get_tls_extension,
-    is_ssl,
-)
 from uvicorn.protocols.websockets.connection import WebSocketConnection
 
 if TYPE_CHECKING:
@@ -76,7 +71,7 @@ _ASGI_PLACEHOLDER: Final[ASGIVersions] = {"version": "3.0", "spec_version": HTTP
 INVALID_REQUEST_TEXT: Final = "Invalid HTTP request received."
 
 
-class HTTPConnection(WriteFlowControl, asyncio.Protocol):
+class HTTPConnection(ConnectionBase):
     """Base class of HTTP/1.1 protocol implementations; see the module docstring."""
 
     #: The plugin's parser class, built as ``parser_class(self, max_head_size)``.
@@ -90,7 +85,6 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         "app_state",
         "awaiting_head",
         "chunk_length",
-        "client",
         "config",
         "context",
         "cycle",
@@ -109,11 +103,9 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         "scheme",
         "scope_template",
         "served",
-        "server",
         "server_state",
         "settings",
         "tls",
-        "transport",
         "upgrade_pending",
     )
 
@@ -144,8 +136,8 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         self.pending_size = 0
         self.drain_waiters: list[asyncio.Future[None]] = []
         self.context = contextvars.copy_context()
-        self.server: tuple[str, int | None] | None = None
-        self.client: tuple[str, int] | None = None
+        self.server = None
+        self.client = None
         self.scheme = "http"
         self.tls: dict[object, object] | None = None  # the ASGI tls extension, on TLS
         self.scope_template: HTTPScope  # set by connection_made
@@ -174,12 +166,6 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
             self.init_parser()
             self.feed = self.feed_data
             self.next_message = self.prepare_next_message
-
-    @property
-    def log_prefix(self) -> str:
-        """``"host:port - "`` of the client, for log lines (built only when logging)."""
-        client = self.client
-        return f"{client[0]}:{client[1]} - " if client else ""
 
     # -- what a plugin may override ----------------------------------------------------
 
@@ -218,10 +204,7 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.settings.connections.add(self)
-        self.transport = transport  # type: ignore[assignment]  # always a stream transport
-        self.server = self.settings.local_address or get_local_addr(self.transport)
-        self.client = get_remote_addr(self.transport)
-        if is_ssl(self.transport):
+        if self.take_transport(transport, self.settings.local_address):
             self.scheme = "https"
             self.tls = get_tls_extension(self.transport)
         # Each request's scope starts as a copy of this one: copying a dict is much

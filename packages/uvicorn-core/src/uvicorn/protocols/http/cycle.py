@@ -14,13 +14,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
 from uvicorn._types import ASGI3Application, ASGIReceiveEvent, ASGISendEvent, HTTPScope
+from uvicorn.protocols.addresses import get_client_addr, get_path_with_query_string
 from uvicorn.protocols.http.request import RequestHead
 from uvicorn.protocols.http.wire import CHUNKED_END, STATUS_LINES, encode_header_block
-from uvicorn.protocols.utils import (
-    HIGH_WATER_LIMIT,
-    get_client_addr,
-    get_path_with_query_string,
-)
+from uvicorn.protocols.output import HIGH_WATER_LIMIT
 
 if TYPE_CHECKING:
     from uvicorn.protocols.http.connection import HTTPConnection

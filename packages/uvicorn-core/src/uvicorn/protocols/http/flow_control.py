@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from uvicorn._types import ASGIReceiveCallable, ASGISendCallable, Scope
-from uvicorn.protocols.utils import HIGH_WATER_LIMIT
+from uvicorn.protocols.output import HIGH_WATER_LIMIT
 
 CLOSE_HEADER: Final = (b"connection", b"close")
 

@@ -43,17 +43,14 @@ from uvicorn._types import (
     WebSocketScope,
 )
 from uvicorn.logging import TRACE_LOG_LEVEL
-from uvicorn.protocols.http import wire
-from uvicorn.protocols.utils import (
-    ClientDisconnected,
-    WriteFlowControl,
+from uvicorn.protocols.addresses import (
     get_client_addr,
-    get_local_addr,
     get_path_with_query_string,
-    get_remote_addr,
     get_tls_extension,
-    is_ssl,
 )
+from uvicorn.protocols.base import ConnectionBase
+from uvicorn.protocols.http import wire
+from uvicorn.protocols.output import ClientDisconnected
 from uvicorn.protocols.websockets.handshake import check_opening_handshake
 
 if TYPE_CHECKING:
@@ -99,15 +96,12 @@ _DISCONNECTED: Final = WebSocketState.DISCONNECTED
 _CLOSED: Final = WebSocketState.CLOSED
 
 
-class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
+class WebSocketConnection(ConnectionBase):
     """Base class of WebSocket protocol implementations; see the module docstring."""
 
     # Set by a plugin whose library schedules keep-alive pings itself.
     library_keepalive: bool = False
 
-    transport: asyncio.Transport
-    server: tuple[str, int | None] | None = None
-    client: tuple[str, int] | None = None
     scheme = "ws"
     extensions: dict[str, dict[object, object]] = _EXTENSIONS  # plus "tls" on TLS connections
     scope: WebSocketScope
@@ -137,6 +131,8 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self.config = config
         self.server_state = server_state
         self.app_state = app_state
+        self.server = None  # both addresses: set by connection_made
+        self.client = None
         self.app: ASGI3Application = config.loaded_app
         self.loop = _loop or asyncio.get_event_loop()
         self.logger = logging.getLogger("uvicorn.error")
@@ -158,11 +154,6 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
         self.receiving = False
         self.closing = False
         self.init_adapter()
-
-    @property
-    def log_prefix(self) -> str:
-        client = self.client
-        return f"{client[0]}:{client[1]} - " if client else ""
 
     # -- what a plugin implements ------------------------------------------------------
 
@@ -222,10 +213,7 @@ class WebSocketConnection(WriteFlowControl, asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.connections.add(self)
-        self.transport = transport  # type: ignore[assignment]  # always a stream transport
-        self.server = self.server_state.local_address or get_local_addr(self.transport)
-        self.client = get_remote_addr(self.transport)
-        if is_ssl(self.transport):
+        if self.take_transport(transport, self.server_state.local_address):
             self.scheme = "wss"
             self.extensions = {**_EXTENSIONS, "tls": get_tls_extension(self.transport) or {}}
         else:

@@ -1,0 +1,36 @@
+"""What every connection of the core does alike, HTTP or WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+
+from uvicorn.protocols.addresses import get_local_addr, get_remote_addr, is_ssl
+from uvicorn.protocols.output import WriteFlowControl
+
+
+class ConnectionBase(WriteFlowControl, asyncio.Protocol):
+    """A connection's transport, its two addresses, its TLS details and its output."""
+
+    __slots__ = ("client", "server", "transport")
+
+    client: tuple[str, int] | None
+    server: tuple[str, int | None] | None
+
+    def take_transport(
+        self, transport: asyncio.BaseTransport, local_address: tuple[str, int] | None
+    ) -> bool:
+        """Keep ``transport`` and read its addresses; True when it is a TLS connection.
+
+        ``local_address`` is the server's when every connection shares it (one listener
+        on one address): the kernel is then not asked again.
+        """
+        self.transport = transport  # type: ignore[assignment]  # always a stream transport
+        self.server = local_address or get_local_addr(transport)
+        self.client = get_remote_addr(transport)
+        return is_ssl(transport)
+
+    @property
+    def log_prefix(self) -> str:
+        """``"host:port - "`` of the client, for log lines (built only when logging)."""
+        client = self.client
+        return f"{client[0]}:{client[1]} - " if client else ""
