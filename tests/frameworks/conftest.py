@@ -111,6 +111,16 @@ def head(response: httpx.Response) -> list[tuple[str, str]]:
     return wire_head(response)
 
 
+def sized_head(content_type: str, length: int) -> list[tuple[str, str]]:
+    """What upstream sends for a body with a Content-Length and nothing else of its own."""
+    return [*UPSTREAM_DEFAULTS, ("content-type", content_type), ("content-length", str(length))]
+
+
+def chunked_head(content_type: str) -> list[tuple[str, str]]:
+    """What upstream sends for a streamed body without a Content-Length."""
+    return [*UPSTREAM_DEFAULTS, ("content-type", content_type), ("transfer-encoding", "chunked")]
+
+
 def next_report(reports: queue.Queue[str], timeout: float = 5.0) -> str:
     """What the app reported next; fails the test if it reports nothing in time."""
     try:

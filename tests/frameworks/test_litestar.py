@@ -15,7 +15,14 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.frameworks.apps import litestar_app
-from tests.frameworks.conftest import DATE, Served, ServerPool, head, next_report, serve_in_thread
+from tests.frameworks.conftest import (
+    Served,
+    ServerPool,
+    head,
+    next_report,
+    serve_in_thread,
+    sized_head,
+)
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -26,15 +33,6 @@ def app(server_pool: ServerPool, http_impl: str) -> Served:
         ("litestar", http_impl),
         lambda: serve_in_thread(litestar_app.build_app, http=http_impl),
     )
-
-
-def sized_head(content_type: str, length: int) -> list[tuple[str, str]]:
-    return [
-        ("date", DATE),
-        ("server", "uvicorn"),
-        ("content-type", content_type),
-        ("content-length", str(length)),
-    ]
 
 
 def test_handler_sees_state_set_on_startup(app: Served) -> None:
