@@ -1,17 +1,17 @@
-"""ASGI applications used by the tests, importable as ``tests.apps:<name>``."""
+"""ASGI applications the conformance tests serve, importable as ``uvicorn.testing.apps:<name>``
+(a server in a child process imports them by that name)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
-import time
 from typing import Any
 
 Scope = dict[str, Any]
 
 
-async def _plain(send: Any, body: bytes, status: int = 200, headers: Any = ()) -> None:
+async def send_plain(send: Any, body: bytes, status: int = 200, headers: Any = ()) -> None:
+    """A complete text/plain response with a Content-Length."""
     await send(
         {
             "type": "http.response.start",
@@ -30,7 +30,7 @@ async def hello(scope: Scope, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
         await lifespan_ok(scope, receive, send)
         return
-    await _plain(send, b"Hello, world!")
+    await send_plain(send, b"Hello, world!")
 
 
 async def lifespan_ok(scope: Scope, receive: Any, send: Any) -> None:
@@ -59,7 +59,7 @@ async def echo_scope(scope: Scope, receive: Any, send: Any) -> None:
             return {key: plain(item) for key, item in value.items()}
         return value
 
-    await _plain(send, json.dumps(plain(scope)).encode())
+    await send_plain(send, json.dumps(plain(scope)).encode())
 
 
 async def echo_body(scope: Scope, receive: Any, send: Any) -> None:
@@ -71,7 +71,7 @@ async def echo_body(scope: Scope, receive: Any, send: Any) -> None:
         assert message["type"] == "http.request"
         body += message.get("body", b"")
         more = message.get("more_body", False)
-    await _plain(send, body)
+    await send_plain(send, body)
 
 
 async def stream_echo(scope: Scope, receive: Any, send: Any) -> None:
@@ -125,60 +125,4 @@ async def slow(scope: Scope, receive: Any, send: Any) -> None:
     query = scope["query_string"].decode()
     seconds = float(query.split("=")[1]) if query.startswith("seconds=") else 0.5
     await asyncio.sleep(seconds)
-    await _plain(send, b"done")
-
-
-async def announced_slow(scope: Scope, receive: Any, send: Any) -> None:
-    """Like ``slow``, but says on stderr when the request arrived (for signal tests)."""
-    if scope["type"] == "lifespan":
-        await lifespan_ok(scope, receive, send)
-        return
-    import sys
-
-    print("request started", file=sys.stderr, flush=True)
-    await slow(scope, receive, send)
-
-
-async def slow_startup(scope: Scope, receive: Any, send: Any) -> None:
-    """Takes 2 s to start up, and says so on stderr (for signals that arrive meanwhile)."""
-    if scope["type"] == "lifespan":
-        import sys
-
-        await receive()
-        print("startup started", file=sys.stderr, flush=True)
-        await asyncio.sleep(2)
-        await send({"type": "lifespan.startup.complete"})
-        await receive()
-        print("shutdown received", file=sys.stderr, flush=True)
-        await send({"type": "lifespan.shutdown.complete"})
-        return
-    await _plain(send, b"started")
-
-
-async def lifespan_fails(scope: Scope, receive: Any, send: Any) -> None:
-    if scope["type"] == "lifespan":
-        await receive()
-        await send({"type": "lifespan.startup.failed", "message": "database unreachable"})
-        return
-    await _plain(send, b"unreachable")
-
-
-async def worker_pid(scope: Scope, receive: Any, send: Any) -> None:
-    """Answers with the serving process id; ``/block`` blocks the event loop (a hung worker)."""
-    if scope["type"] == "lifespan":
-        await lifespan_ok(scope, receive, send)
-        return
-    if scope["path"] == "/block":
-        time.sleep(30)
-    await _plain(send, str(os.getpid()).encode())
-
-
-def custom_loop() -> asyncio.AbstractEventLoop:
-    """A custom ``--loop module:attribute`` target: a loop factory taking no arguments."""
-    import sys
-
-    print("custom loop created", file=sys.stderr, flush=True)
-    return asyncio.new_event_loop()
-
-
-not_callable_loop = "a loop factory must be callable"
+    await send_plain(send, b"done")

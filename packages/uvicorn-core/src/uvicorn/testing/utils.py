@@ -1,10 +1,15 @@
-"""Helpers to run real servers on ephemeral ports and talk to them over real sockets."""
+"""Run real servers on ephemeral ports (in a thread or a child process) and talk to them
+over real sockets: what every conformance test is built from, usable in a plugin's own tests.
+
+Nothing here imports pytest or a client library at module level.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import gc
+import logging
 import os
 import re
 import signal
@@ -16,15 +21,13 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Self
-
-import pytest
+from typing import Any, Final, Self
 
 from uvicorn.config import Config
-from uvicorn.server import Server
+from uvicorn.server import Server, ServerState
 
-ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 15.0
+START_TIMEOUT: Final = 15.0
+_UVICORN_LOGGERS: Final = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
 
 
 class ThreadedServer(Server):
@@ -54,13 +57,13 @@ class RunningServer:
         return f"http://{host}:{self.port}"
 
     @property
-    def state(self) -> Any:
+    def state(self) -> ServerState:
         return self.server.server_state
 
 
 @contextlib.contextmanager
 def run_server(
-    app: Any,
+    app: Any,  # what Config accepts: an ASGI/WSGI callable or an import string
     *,
     host: str = "127.0.0.1",
     sock: socket.socket | None = None,
@@ -115,7 +118,7 @@ def serve_threaded(
 def run_command(
     command: list[str],
     *,
-    cwd: Path = ROOT,
+    cwd: Path | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 30,
 ) -> subprocess.CompletedProcess[str]:
@@ -241,7 +244,7 @@ class ServerProcess:
         pass_fds: tuple[int, ...] = (),
         command: tuple[str, ...] = ("-m", "uvicorn"),
         executable: str = sys.executable,
-        cwd: Path = ROOT,
+        cwd: Path | None = None,
     ) -> None:
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.process = subprocess.Popen(
@@ -324,6 +327,17 @@ def ipv6_loopback_available() -> bool:
     return True
 
 
-needs_ipv6 = pytest.mark.skipif(
-    not ipv6_loopback_available(), reason="this machine has no IPv6 loopback (::1)"
-)
+@contextlib.contextmanager
+def uvicorn_loggers_restored() -> Iterator[None]:
+    """Config() configures logging process-wide; put every uvicorn logger back afterwards."""
+    saved = []
+    for name in _UVICORN_LOGGERS:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level, list(logger.handlers), logger.propagate))
+    try:
+        yield
+    finally:
+        for logger, level, handlers, propagate in saved:
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+            logger.propagate = propagate
