@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 from websockets.asyncio.client import connect  # noqa: E402  # after the path is set
 
 from examples.websocket_echo import app  # noqa: E402
-from tests.conformance.ws.helpers import frame, open_raw, read_close_code  # noqa: E402
 from tests.utils import RunningServer, run_server  # noqa: E402
 from uvicorn._registry import get_registry  # noqa: E402
+from uvicorn.testing.websocket import frame, open_raw, read_close_code  # noqa: E402
 
 # What the page shows once it has opened, been echoed and closed (see the example).
 EXPECTED_LOG = "open echo\nmessage echo: hello from the page\nclose 1000\n"

@@ -1,131 +1,50 @@
-"""ASGI applications used by the tests, importable as ``tests.apps:<name>``."""
+"""ASGI applications used by the tests, importable as ``tests.apps:<name>``: the kit's
+(``uvicorn.testing.apps``) plus those only this repository's tests serve."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import time
 from typing import Any
 
-Scope = dict[str, Any]
+from uvicorn.testing.apps import (
+    LARGE_CHUNKS,
+    Scope,
+    echo_body,
+    echo_scope,
+    hello,
+    large_chunks,
+    lifespan_ok,
+    no_response,
+    raises,
+    raises_after_start,
+    send_plain,
+    slow,
+    stream_echo,
+    streaming,
+)
 
-
-async def _plain(send: Any, body: bytes, status: int = 200, headers: Any = ()) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/plain"),
-                (b"content-length", str(len(body)).encode()),
-                *headers,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
-async def hello(scope: Scope, receive: Any, send: Any) -> None:
-    if scope["type"] == "lifespan":
-        await lifespan_ok(scope, receive, send)
-        return
-    await _plain(send, b"Hello, world!")
-
-
-async def lifespan_ok(scope: Scope, receive: Any, send: Any) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            scope["state"]["started"] = "yes"
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
-async def echo_scope(scope: Scope, receive: Any, send: Any) -> None:
-    """Answers with the scope as JSON (bytes shown as latin-1 strings)."""
-    if scope["type"] == "lifespan":
-        await lifespan_ok(scope, receive, send)
-        return
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, bytes):
-            return value.decode("latin-1")
-        if isinstance(value, list | tuple):
-            return [plain(item) for item in value]
-        if isinstance(value, dict):
-            return {key: plain(item) for key, item in value.items()}
-        return value
-
-    await _plain(send, json.dumps(plain(scope)).encode())
-
-
-async def echo_body(scope: Scope, receive: Any, send: Any) -> None:
-    """Reads the whole request body and sends it back with a Content-Length."""
-    body = b""
-    more = True
-    while more:
-        message = await receive()
-        assert message["type"] == "http.request"
-        body += message.get("body", b"")
-        more = message.get("more_body", False)
-    await _plain(send, body)
-
-
-async def stream_echo(scope: Scope, receive: Any, send: Any) -> None:
-    """Echoes each request chunk as it arrives, as a chunked response."""
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    more = True
-    while more:
-        message = await receive()
-        more = message.get("more_body", False)
-        await send(
-            {"type": "http.response.body", "body": message.get("body", b""), "more_body": True}
-        )
-    await send({"type": "http.response.body", "body": b""})
-
-
-async def streaming(scope: Scope, receive: Any, send: Any) -> None:
-    """Three chunks without a Content-Length: chunked on HTTP/1.1."""
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    for part in (b"one,", b"two,", b"three"):
-        await send({"type": "http.response.body", "body": part, "more_body": True})
-    await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-
-LARGE_CHUNKS = (b"a" * 10000, b"b" * 5000, b"c" * 9000)
-
-
-async def large_chunks(scope: Scope, receive: Any, send: Any) -> None:
-    """Chunks over the 4 KiB inline size, the last one ending the response."""
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    for index, part in enumerate(LARGE_CHUNKS):
-        more_body = index < len(LARGE_CHUNKS) - 1
-        await send({"type": "http.response.body", "body": part, "more_body": more_body})
-
-
-async def raises(scope: Scope, receive: Any, send: Any) -> None:
-    raise RuntimeError("boom")
-
-
-async def raises_after_start(scope: Scope, receive: Any, send: Any) -> None:
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": b"partial", "more_body": True})
-    raise RuntimeError("boom")
-
-
-async def no_response(scope: Scope, receive: Any, send: Any) -> None:
-    return None
-
-
-async def slow(scope: Scope, receive: Any, send: Any) -> None:
-    """Waits for ``?seconds`` (default 0.5) before answering: an in-flight request."""
-    query = scope["query_string"].decode()
-    seconds = float(query.split("=")[1]) if query.startswith("seconds=") else 0.5
-    await asyncio.sleep(seconds)
-    await _plain(send, b"done")
+__all__ = [
+    "LARGE_CHUNKS",
+    "announced_slow",
+    "custom_loop",
+    "echo_body",
+    "echo_scope",
+    "hello",
+    "large_chunks",
+    "lifespan_fails",
+    "lifespan_ok",
+    "no_response",
+    "not_callable_loop",
+    "raises",
+    "raises_after_start",
+    "slow",
+    "slow_startup",
+    "stream_echo",
+    "streaming",
+    "worker_pid",
+]
 
 
 async def announced_slow(scope: Scope, receive: Any, send: Any) -> None:
@@ -152,7 +71,7 @@ async def slow_startup(scope: Scope, receive: Any, send: Any) -> None:
         print("shutdown received", file=sys.stderr, flush=True)
         await send({"type": "lifespan.shutdown.complete"})
         return
-    await _plain(send, b"started")
+    await send_plain(send, b"started")
 
 
 async def lifespan_fails(scope: Scope, receive: Any, send: Any) -> None:
@@ -160,7 +79,7 @@ async def lifespan_fails(scope: Scope, receive: Any, send: Any) -> None:
         await receive()
         await send({"type": "lifespan.startup.failed", "message": "database unreachable"})
         return
-    await _plain(send, b"unreachable")
+    await send_plain(send, b"unreachable")
 
 
 async def worker_pid(scope: Scope, receive: Any, send: Any) -> None:
@@ -170,7 +89,7 @@ async def worker_pid(scope: Scope, receive: Any, send: Any) -> None:
         return
     if scope["path"] == "/block":
         time.sleep(30)
-    await _plain(send, str(os.getpid()).encode())
+    await send_plain(send, str(os.getpid()).encode())
 
 
 def custom_loop() -> asyncio.AbstractEventLoop:

@@ -1,30 +1,17 @@
-"""Shared fixtures: implementations parametrized from the registry, real servers on port 0."""
+"""Shared fixtures. ``http_impl``, ``ws_impl`` and ``loop_impl`` come from the kit's pytest
+plugin (``uvicorn.testing.plugin``), parametrized from the registry as any author's are."""
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterator
 
 import pytest
 
-from uvicorn._registry import KindName, get_registry
+from uvicorn.testing.plugin import available_implementations
+from uvicorn.testing.utils import uvicorn_loggers_restored
 
-
-def available_implementations(kind: KindName) -> list[str]:
-    return [entry.implementation.name for entry in get_registry().entries(kind) if entry.available]
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "http_impl" in metafunc.fixturenames:
-        names = available_implementations("http")
-        metafunc.parametrize("http_impl", names, ids=names)
-    if "ws_impl" in metafunc.fixturenames:
-        names = available_implementations("ws")
-        metafunc.parametrize("ws_impl", names, ids=names)
-    if "loop_impl" in metafunc.fixturenames:
-        names = available_implementations("loop")
-        metafunc.parametrize("loop_impl", names, ids=names)
+__all__ = ["available_implementations", "expected_plugins"]
 
 
 def expected_plugins() -> list[tuple[str, str]]:
@@ -37,18 +24,7 @@ def expected_plugins() -> list[tuple[str, str]]:
     return pairs
 
 
-_UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
-
-
 @pytest.fixture(autouse=True)
 def _restore_uvicorn_loggers() -> Iterator[None]:
-    """Config() configures logging process-wide; put every uvicorn logger back afterwards."""
-    saved = []
-    for name in _UVICORN_LOGGERS:
-        logger = logging.getLogger(name)
-        saved.append((logger, logger.level, list(logger.handlers), logger.propagate))
-    yield
-    for logger, level, handlers, propagate in saved:
-        logger.setLevel(level)
-        logger.handlers[:] = handlers
-        logger.propagate = propagate
+    with uvicorn_loggers_restored():
+        yield

@@ -984,7 +984,7 @@ def test_bind_socket_to_an_ipv6_port_in_use_names_the_address(
 def test_encrypted_tls_key_loads_with_its_password(tmp_path: Path) -> None:
     from cryptography.hazmat.primitives import serialization
 
-    from tests.conformance.http.test_tls import Certificates
+    from uvicorn.testing.conformance.http.test_tls import Certificates
 
     certs = Certificates(tmp_path)
     key = serialization.load_pem_private_key(certs.key_file.read_bytes(), password=None)

@@ -6,17 +6,16 @@ import asyncio
 
 import httpx
 import pytest
-from websockets.asyncio.client import connect
 
 from examples import websocket_echo
-from tests.conformance.ws.helpers import ws_server, ws_url
+from uvicorn.testing.websocket import connect, ws_server, ws_url
 
 pytestmark = pytest.mark.timeout(20)
 
 
 def test_example_page_and_echo(http_impl: str, ws_impl: str) -> None:
     async def client(url: str) -> tuple[str | None, object, object]:
-        async with connect(url, subprotocols=["echo"]) as websocket:  # type: ignore[list-item]  # a Subprotocol is a str
+        async with connect(url, subprotocols=["echo"]) as websocket:
             await websocket.send("hello")
             text = await websocket.recv()
             await websocket.send(b"\x01\x02")

@@ -1,4 +1,6 @@
-"""Helpers for WebSocket conformance tests: a server per (HTTP x WebSocket) pair, clients."""
+"""WebSocket clients for the kit: raw frames over a socket (always available) and the
+``websockets`` library's asyncio client (when it is installed), plus a server per
+(HTTP x WebSocket) pair."""
 
 from __future__ import annotations
 
@@ -8,9 +10,13 @@ import os
 import socket
 import struct
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tests.utils import RunningServer, run_server
+from uvicorn.testing._optional import import_client
+from uvicorn.testing.utils import RunningServer, run_server
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import connect as Connect
 
 HANDSHAKE_KEY = base64.b64encode(b"0123456789abcdef").decode("ascii")
 
@@ -23,6 +29,14 @@ def ws_server(app: Any, http_impl: str, ws_impl: str, **kwargs: Any) -> Iterator
 
 def ws_url(server: RunningServer, path: str = "/") -> str:
     return f"ws://{server.host}:{server.port}{path}"
+
+
+def connect(uri: str, **kwargs: Any) -> Connect:
+    """The ``websockets`` asyncio client's ``connect(uri, **kwargs)``; a test that calls it
+    skips when the library is not installed."""
+    client = import_client("websockets.asyncio.client")
+    connection: Connect = client.connect(uri, **kwargs)
+    return connection
 
 
 def handshake_request(

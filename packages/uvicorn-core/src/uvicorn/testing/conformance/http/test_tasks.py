@@ -1,6 +1,6 @@
 """Every step of every app call runs in a real asyncio Task, for every HTTP x loop pair.
 
-The probes (tests/task_probes.py) use what frameworks use: ``asyncio.current_task()``,
+The probes (uvicorn.testing.task_probes) use what frameworks use: ``asyncio.current_task()``,
 ``asyncio.timeout``, anyio task groups and ``anyio.fail_after``, and a contextvar that
 each request sets and the next request on the same connection must not see.
 """
@@ -11,14 +11,23 @@ import json
 import queue
 import socket
 import urllib.parse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import anyio
-import httpx
 import pytest
 
-from tests.task_probes import expected_observation, observe_task, start_background
-from tests.utils import read_response, run_server
+from uvicorn.testing._optional import LazyClient, require_module
+from uvicorn.testing.task_probes import expected_observation, observe_task, start_background
+from uvicorn.testing.utils import read_response, run_server
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = LazyClient("httpx")  # a test that uses it skips when it is not installed
+
+if TYPE_CHECKING:
+    import anyio
+else:
+    anyio = require_module("anyio")  # the task probes run anyio in every test here
 
 pytestmark = pytest.mark.timeout(30)
 

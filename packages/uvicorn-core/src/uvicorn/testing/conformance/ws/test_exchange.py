@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.conformance.ws.apps import Recorder, echo, echo_in_batches
-from tests.conformance.ws.helpers import frame, open_raw, read_server_frame, ws_server, ws_url
-from tests.utils import wait_for
 from uvicorn.protocols.utils import ClientDisconnected
+from uvicorn.testing._optional import LazyClient
+from uvicorn.testing.conformance.ws.apps import Recorder, echo, echo_in_batches
+from uvicorn.testing.utils import wait_for
+from uvicorn.testing.websocket import connect, frame, open_raw, read_server_frame, ws_server, ws_url
+
+if TYPE_CHECKING:
+    import websockets.exceptions as ws_errors
+else:
+    ws_errors = LazyClient("websockets.exceptions")  # skips a test that needs it if missing
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -94,7 +98,7 @@ def test_scope_follows_the_spec(http_impl: str, ws_impl: str) -> None:
 
     async def client(url: str) -> None:
         headers = {"X-Custom": "value"}
-        async with connect(url, subprotocols=["chat", "superchat"], additional_headers=headers):  # type: ignore[list-item]  # plain strings
+        async with connect(url, subprotocols=["chat", "superchat"], additional_headers=headers):
             pass
 
     with ws_server(app, http_impl, ws_impl, root_path="/root") as server:
@@ -132,7 +136,7 @@ def test_scope_server_is_the_address_the_client_reached(
         await send({"type": "websocket.close"})
 
     async def client(url: str) -> None:
-        with pytest.raises(InvalidStatus):
+        with pytest.raises(ws_errors.InvalidStatus):
             async with connect(url):
                 pass
 
@@ -155,7 +159,7 @@ def test_accept_sends_subprotocol_and_extra_headers(http_impl: str, ws_impl: str
         await receive()
 
     async def client(url: str) -> tuple[str | None, str | None]:
-        async with connect(url, subprotocols=["chat", "superchat"]) as websocket:  # type: ignore[list-item]  # plain strings
+        async with connect(url, subprotocols=["chat", "superchat"]) as websocket:
             assert websocket.response is not None
             return websocket.subprotocol, websocket.response.headers.get("x-extra")
 
@@ -212,7 +216,7 @@ def test_app_close_after_accept_sends_code_and_reason(http_impl: str, ws_impl: s
 
     async def client(url: str) -> tuple[int, str]:
         async with connect(url) as websocket:
-            with pytest.raises(ConnectionClosed) as info:
+            with pytest.raises(ws_errors.ConnectionClosed) as info:
                 await websocket.recv()
             assert info.value.rcvd is not None
             return info.value.rcvd.code, info.value.rcvd.reason
@@ -230,7 +234,7 @@ def test_app_returning_after_accept_closes_normally(http_impl: str, ws_impl: str
     async def client(url: str) -> tuple[object, int]:
         async with connect(url) as websocket:
             message = await websocket.recv()
-            with pytest.raises(ConnectionClosed) as info:
+            with pytest.raises(ws_errors.ConnectionClosed) as info:
                 await websocket.recv()
             assert info.value.rcvd is not None
             return message, info.value.rcvd.code
@@ -247,7 +251,7 @@ def test_app_error_after_accept_closes_with_1011(http_impl: str, ws_impl: str) -
 
     async def client(url: str) -> int:
         async with connect(url) as websocket:
-            with pytest.raises(ConnectionClosed) as info:
+            with pytest.raises(ws_errors.ConnectionClosed) as info:
                 await websocket.recv()
             assert info.value.rcvd is not None
             return info.value.rcvd.code
@@ -257,7 +261,7 @@ def test_app_error_after_accept_closes_with_1011(http_impl: str, ws_impl: str) -
 
 
 async def _handshake_status(url: str) -> tuple[int, bytes]:
-    with pytest.raises(InvalidStatus) as info:
+    with pytest.raises(ws_errors.InvalidStatus) as info:
         async with connect(url):
             pass
     response = info.value.response
@@ -327,7 +331,7 @@ def test_oversized_message_closes_with_1009(http_impl: str, ws_impl: str) -> Non
             await websocket.send("x" * 1024)
             echoed = await websocket.recv()
             await websocket.send("x" * 1025)
-            with pytest.raises(ConnectionClosed) as info:
+            with pytest.raises(ws_errors.ConnectionClosed) as info:
                 await websocket.recv()
             assert info.value.rcvd is not None
             return echoed == "x" * 1024, info.value.rcvd.code
@@ -340,7 +344,7 @@ def test_max_size_counts_bytes_of_text(http_impl: str, ws_impl: str) -> None:
     async def client(url: str) -> int:
         async with connect(url) as websocket:
             await websocket.send("\u00e9" * 513)  # 513 characters, 1026 bytes
-            with pytest.raises(ConnectionClosed) as info:
+            with pytest.raises(ws_errors.ConnectionClosed) as info:
                 await websocket.recv()
             assert info.value.rcvd is not None
             return info.value.rcvd.code

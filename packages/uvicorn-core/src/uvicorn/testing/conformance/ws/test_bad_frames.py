@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from websockets.asyncio.client import connect
 
-from tests.conformance.ws.apps import echo
-from tests.conformance.ws.helpers import (
+from uvicorn.testing.conformance.ws.apps import echo
+from uvicorn.testing.utils import read_until_closed
+from uvicorn.testing.websocket import (
+    connect,
     frame,
     open_raw,
     read_close_code,
@@ -16,7 +17,6 @@ from tests.conformance.ws.helpers import (
     ws_server,
     ws_url,
 )
-from tests.utils import read_until_closed
 
 pytestmark = pytest.mark.timeout(20)
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.conformance.ws.helpers import frame, handshake_request, open_raw, read_close, ws_server
-from tests.utils import read_until_closed, wait_for
+from uvicorn.testing.utils import read_until_closed, wait_for
+from uvicorn.testing.websocket import frame, handshake_request, open_raw, read_close, ws_server
 
 pytestmark = pytest.mark.timeout(20)
 

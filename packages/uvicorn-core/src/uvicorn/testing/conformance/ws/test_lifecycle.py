@@ -9,8 +9,15 @@ from typing import Any
 
 import pytest
 
-from tests.conformance.ws.apps import Recorder, echo
-from tests.conformance.ws.helpers import (
+from uvicorn.testing.conformance.ws.apps import Recorder, echo
+from uvicorn.testing.utils import (
+    cyclic_collector_off,
+    read_response,
+    read_until_closed,
+    run_server,
+    wait_for,
+)
+from uvicorn.testing.websocket import (
     frame,
     handshake_request,
     open_raw,
@@ -18,13 +25,6 @@ from tests.conformance.ws.helpers import (
     read_close_code,
     read_frame,
     ws_server,
-)
-from tests.utils import (
-    cyclic_collector_off,
-    read_response,
-    read_until_closed,
-    run_server,
-    wait_for,
 )
 
 pytestmark = pytest.mark.timeout(20)

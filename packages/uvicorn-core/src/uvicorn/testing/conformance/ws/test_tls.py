@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from websockets.asyncio.client import connect
 
-from tests.conformance.http.test_tls import Certificates
-from tests.conformance.ws.apps import Recorder
-from tests.conformance.ws.helpers import ws_server
+from uvicorn.testing.conformance.http.test_tls import Certificates
+from uvicorn.testing.conformance.ws.apps import Recorder
+from uvicorn.testing.websocket import connect, ws_server
 
 pytestmark = pytest.mark.timeout(20)
 

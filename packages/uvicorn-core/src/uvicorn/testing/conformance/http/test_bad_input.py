@@ -9,13 +9,18 @@ import queue
 import select
 import socket
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
-from tests import apps
-from tests.utils import ServerProcess, raw_request, read_until_closed, run_server
+from uvicorn.testing import apps
+from uvicorn.testing._optional import LazyClient
+from uvicorn.testing.utils import ServerProcess, raw_request, read_until_closed, run_server
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = LazyClient("httpx")  # a test that uses it skips when it is not installed
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -283,7 +288,7 @@ def resident_kib(pid: int) -> int:
 def test_client_that_pipelines_and_never_reads_keeps_memory_bounded(http_impl: str) -> None:
     """The server stops reading while the client does not take its responses."""
     requests = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 2000
-    args = ["tests.apps:hello", "--port", "0", "--http", http_impl, "--no-access-log"]
+    args = ["uvicorn.testing.apps:hello", "--port", "0", "--http", http_impl, "--no-access-log"]
     with ServerProcess(args) as server:
         port = server.wait_running()
         pid = server.process.pid

@@ -1,6 +1,6 @@
 """Every step of a WebSocket app runs in a real asyncio Task, for every HTTP x WS x loop triple.
 
-The same probes as the HTTP task tests (tests/task_probes.py), run before the handshake
+The same probes as the HTTP task tests (uvicorn.testing.task_probes), run before the handshake
 is accepted (the app's first step) and after it.
 """
 
@@ -13,16 +13,22 @@ import queue
 import socket
 import threading
 import urllib.parse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
-from websockets.asyncio.client import connect
 
-from tests.conformance.ws.helpers import ws_server, ws_url
-from tests.task_probes import expected_observation, observe_task, start_background
-from tests.utils import ThreadedServer
 from uvicorn.config import Config
+from uvicorn.testing._optional import LazyClient, require_module
+from uvicorn.testing.task_probes import expected_observation, observe_task, start_background
+from uvicorn.testing.utils import ThreadedServer
+from uvicorn.testing.websocket import connect, ws_server, ws_url
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = LazyClient("httpx")  # a test that uses it skips when it is not installed
+
+require_module("anyio")  # the task probes run anyio in every test here
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -7,16 +7,8 @@ import socket
 
 import pytest
 
-from tests.conformance.ws.apps import echo
-from tests.conformance.ws.helpers import (
-    frame,
-    handshake_request,
-    open_raw,
-    read_close_code,
-    read_server_frame,
-    ws_server,
-)
-from tests.utils import (
+from uvicorn.testing.conformance.ws.apps import echo
+from uvicorn.testing.utils import (
     ServerProcess,
     cyclic_collector_off,
     live_instances,
@@ -24,12 +16,20 @@ from tests.utils import (
     run_server,
     wait_for,
 )
+from uvicorn.testing.websocket import (
+    frame,
+    handshake_request,
+    open_raw,
+    read_close_code,
+    read_server_frame,
+    ws_server,
+)
 
 pytestmark = pytest.mark.timeout(30)
 
 
 def test_protocol_class_by_import_string_gets_the_replayed_head(http_impl: str) -> None:
-    ws = "tests.conformance.ws.apps:ReplayedHeadProtocol"
+    ws = "uvicorn.testing.conformance.ws.apps:ReplayedHeadProtocol"
     with run_server(echo, http=http_impl, ws=ws) as server:
         with socket.create_connection((server.host, server.port), timeout=5) as conn:
             conn.sendall(handshake_request("/replayed?x=1"))
@@ -50,18 +50,9 @@ def test_http_connection_is_freed_once_it_hands_off(http_impl: str, ws_impl: str
             assert wait_for(lambda: live_instances(HTTPConnection) == 0)
 
 
-def test_plugins_export_uvicorn_class_names() -> None:
-    from uvicorn.protocols.websockets.connection import WebSocketConnection
-    from uvicorn_ws_websockets import WebSocketProtocol, WebSocketsSansIOProtocol
-    from uvicorn_ws_wsproto import WSProtocol
-
-    for cls in (WebSocketProtocol, WebSocketsSansIOProtocol, WSProtocol):
-        assert issubclass(cls, WebSocketConnection)
-
-
 @pytest.mark.subprocess
 def test_sigterm_closes_websockets_with_1012_and_exits_0(ws_impl: str) -> None:
-    args = ["tests.conformance.ws.apps:echo", "--port", "0", "--ws", ws_impl]
+    args = ["uvicorn.testing.conformance.ws.apps:echo", "--port", "0", "--ws", ws_impl]
     with ServerProcess(args) as server:
         port = server.wait_running()
         with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.conformance.ws.helpers import HANDSHAKE_KEY, handshake_request, ws_server
-from tests.utils import raw_request
+from uvicorn.testing.utils import raw_request
+from uvicorn.testing.websocket import HANDSHAKE_KEY, handshake_request, ws_server
 
 pytestmark = pytest.mark.timeout(20)
 

@@ -7,15 +7,24 @@ import signal
 import ssl
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
-import trustme
 
-from tests import apps
-from tests.utils import ServerProcess, run_server
 from uvicorn.config import Config
+from uvicorn.testing import apps
+from uvicorn.testing._optional import LazyClient, require_module
+from uvicorn.testing.utils import ServerProcess, run_server
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = LazyClient("httpx")  # a test that uses it skips when it is not installed
+
+if TYPE_CHECKING:
+    import trustme
+else:
+    trustme = require_module("trustme")  # every test here needs certificates
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -146,7 +155,7 @@ def test_json_body_over_tls_is_intact(http_impl: str, certs: Certificates) -> No
 
 
 def test_cli_serves_https_and_says_so(http_impl: str, certs: Certificates) -> None:
-    args = ["tests.apps:hello", "--port", "0", "--http", http_impl]
+    args = ["uvicorn.testing.apps:hello", "--port", "0", "--http", http_impl]
     args += ["--ssl-certfile", str(certs.cert_file), "--ssl-keyfile", str(certs.key_file)]
     with ServerProcess(args) as process:
         port = process.wait_running()

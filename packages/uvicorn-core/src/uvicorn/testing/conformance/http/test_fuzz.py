@@ -4,26 +4,37 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from tests import apps
-from tests.conftest import available_implementations
-from tests.utils import RunningServer, run_server
+from uvicorn.testing import apps
+from uvicorn.testing._optional import LazyClient, require_module
+from uvicorn.testing.utils import RunningServer, run_server
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = LazyClient("httpx")  # a test that uses it skips when it is not installed
+
+if TYPE_CHECKING:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+else:
+    hypothesis = require_module("hypothesis")  # every test here is a hypothesis test
+    st = require_module("hypothesis.strategies")
+    HealthCheck, given, settings = hypothesis.HealthCheck, hypothesis.given, hypothesis.settings
 
 pytestmark = pytest.mark.timeout(120)
 
 VALID = b"POST /path?q=1 HTTP/1.1\r\nHost: example\r\nContent-Length: 5\r\n\r\nhello"
 
 
-@pytest.fixture(scope="module", params=available_implementations("http"))
-def fuzz_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
-    """One server per HTTP implementation for the whole module (parametrized from the
-    registry, like http_impl): hypothesis runs many examples against it."""
-    with run_server(apps.echo_body, http=request.param, timeout_request_head=2) as server:
+@pytest.fixture(scope="module")
+def fuzz_server(http_impl: str) -> Iterator[RunningServer]:
+    """One server per HTTP implementation for the whole module (``http_impl`` is
+    session-scoped): hypothesis runs many examples against it."""
+    with run_server(apps.echo_body, http=http_impl, timeout_request_head=2) as server:
         yield server
 
 
