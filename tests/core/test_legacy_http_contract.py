@@ -15,9 +15,9 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests import apps
-from tests.conformance.ws.apps import echo
 from tests.utils import read_response, run_server
 from uvicorn.protocols.http.connection import HTTPConnection
+from uvicorn.testing.conformance.ws.apps import echo
 
 pytestmark = pytest.mark.timeout(30)
 
