@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from uvicorn._types import WWWScope
 
 if TYPE_CHECKING:
-    from uvicorn.server import ServerState
+    from uvicorn._state import ServerState
 
 
 class BufferedWriter(Protocol):

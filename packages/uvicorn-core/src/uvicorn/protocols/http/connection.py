@@ -55,8 +55,8 @@ from uvicorn.protocols.utils import (
 from uvicorn.protocols.websockets.connection import WebSocketConnection
 
 if TYPE_CHECKING:
+    from uvicorn._state import ServerState
     from uvicorn.config import Config
-    from uvicorn.server import ServerState
 
 DEFAULT_MAX_HEAD_SIZE: Final = 16 * 1024
 HTTP_SPEC_VERSION: Final = "2.3"
