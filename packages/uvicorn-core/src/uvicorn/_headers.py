@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-# A header name must be an RFC 9110 token; a value may hold no control byte but HTAB.
-_INVALID_NAME: Final = re.compile(rb"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
-_INVALID_VALUE: Final = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+# A header name (and a method) must be an RFC 9110 token; a value may hold no control
+# byte but HTAB. Requests and responses are held to the same rules.
+INVALID_TOKEN_BYTE: Final = re.compile(rb"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
+INVALID_VALUE_BYTE: Final = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 
 # Header pairs already checked: apps send the same few pairs again and again.
 _VALID_HEADERS: set[tuple[bytes, bytes]] = set()
@@ -22,9 +23,9 @@ _VALID_HEADERS_MAX: Final = 4096
 
 def check_header(name: bytes, value: bytes) -> None:
     """Raise RuntimeError for a header that would corrupt the response head."""
-    if not name or _INVALID_NAME.search(name) is not None:
+    if not name or INVALID_TOKEN_BYTE.search(name) is not None:
         raise RuntimeError(f"Invalid HTTP header name {name!r}.")
-    if _INVALID_VALUE.search(value) is not None:
+    if INVALID_VALUE_BYTE.search(value) is not None:
         raise RuntimeError(f"Invalid HTTP header value for {name!r}.")
     if len(_VALID_HEADERS) >= _VALID_HEADERS_MAX:
         _VALID_HEADERS.clear()

@@ -9,6 +9,7 @@ from uvicorn.protocols.http.connection import HTTPConnection
 
 class HttpToolsProtocol(HTTPConnection):
     __slots__ = ("headers", "parser", "url")
+    validates_head_bytes = True  # llhttp in its strict mode, which httptools never relaxes
 
     def init_parser(self) -> None:
         # The parser calls on_body/on_message_complete of the core directly.

@@ -32,7 +32,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
 from uvicorn._types import ASGI3Application, ASGIVersions, HTTPScope
 from uvicorn.logging import TRACE_LOG_LEVEL
@@ -163,6 +163,11 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         return f"{client[0]}:{client[1]} - " if client else ""
 
     # -- what a plugin implements ------------------------------------------------------
+
+    # Declared by a plugin whose parser refuses what read_request_head would (a method or
+    # header name that is no RFC 9110 token, a control byte in a header value): the core
+    # then skips checking those bytes again. The conformance tests hold it to that.
+    validates_head_bytes: ClassVar[bool] = False
 
     def init_parser(self) -> None:
         """Create the parser for this connection; called at the end of ``__init__``."""
@@ -295,7 +300,13 @@ class HTTPConnection(WriteFlowControl, asyncio.Protocol):
         cycle = RequestResponseCycle(self)
         try:
             read_request_head(
-                cycle, method, target, http_version, headers, None if unmeasured else max_head_size
+                cycle,
+                method,
+                target,
+                http_version,
+                headers,
+                None if unmeasured else max_head_size,
+                settings.check_head_bytes,
             )
         except InvalidRequest as exc:
             self.reject_request(exc.status, exc.message)
@@ -599,6 +610,7 @@ class ConnectionSettings:
     raw_encoding: bool  # the plugin keeps the default body framing: inlined on the hot path
     raw_head: bool  # the plugin keeps the default head serializer
     resets_parser: bool  # the plugin implements prepare_next_message
+    check_head_bytes: bool  # the plugin's parser does not declare validates_head_bytes
     special_header_names: frozenset[bytes]
     asgi_version: Literal["2.0", "3.0"]
 
@@ -633,6 +645,7 @@ class ConnectionSettings:
             resets_parser=(
                 protocol.prepare_next_message is not HTTPConnection.prepare_next_message
             ),
+            check_head_bytes=not protocol.validates_head_bytes,
             special_header_names=FRAMING_HEADER_NAMES | server_state.default_header_names,
             asgi_version=config.asgi_version,
         )
