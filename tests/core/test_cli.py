@@ -514,8 +514,11 @@ def test_list_plugins_shows_columns_and_one_auto_choice_per_kind() -> None:
     assert lines[0].split() == ["KIND", "NAME", "DISTRIBUTION", "VERSION", "STATUS"]
     asyncio_row = next(line.split() for line in lines if line.split()[:2] == ["loop", "asyncio"])
     assert asyncio_row[2:4] == ["uvicorn-core", uvicorn.__version__]
-    for kind in ("http", "loop", "lifespan"):
+    for kind in ("http", "loop", "lifespan", "reloader", "process-manager"):
         assert sum("(auto)" in line for line in lines if line.split()[0] == kind) == 1, kind
+    rows = [line.split()[:4] for line in lines]
+    assert ["reloader", "stat", "uvicorn-core", uvicorn.__version__] in rows
+    assert ["process-manager", "multiprocess", "uvicorn-core", uvicorn.__version__] in rows
 
 
 def test_list_plugins_includes_third_party_rows() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import subprocess
 import sys
@@ -175,7 +176,7 @@ def test_installed_entry_points_are_discovered() -> None:
     names = {ep.name for ep in importlib.metadata.entry_points(group="uvicorn")}
     registry = Registry(create_host())
     for name in names:
-        kinds = ("http", "ws", "loop", "lifespan", "supervisor")
+        kinds = ("http", "ws", "loop", "lifespan", "reloader", "process-manager")
         assert any(registry.get(kind, name) for kind in kinds), name  # type: ignore[arg-type]  # literal kinds
 
 
@@ -205,19 +206,62 @@ class LifespanAndSupervisorPlugin:
         return [Implementation(name="custom", target="uvicorn.lifespan.off:LifespanOff")]
 
     @hookimpl
-    def uvicorn_supervisors(self) -> list[Implementation]:
+    def uvicorn_reloaders(self) -> list[Implementation]:
         return [Implementation(name="poller", target="tests.apps:hello", summary="test")]
+
+    @hookimpl
+    def uvicorn_process_managers(self) -> list[Implementation]:
+        return [Implementation(name="pool", target="tests.apps:hello", priority=-1)]
 
 
 def test_lifespan_and_supervisor_hooks_register_selectable_implementations() -> None:
     from uvicorn.config import resolve_implementation
     from uvicorn.lifespan.off import LifespanOff
+    from uvicorn.supervisors import worker_supervisor_class
+    from uvicorn.supervisors.multiprocess import Multiprocess
 
     with registry_with(LifespanAndSupervisorPlugin()) as registry:
         assert resolve_implementation("lifespan", "custom") is LifespanOff
         assert "custom" in LIFESPAN
-        # The core registers its reloader and worker supervisor through the same hook.
-        assert registry.names("supervisor") == ["poller", "stat", "multiprocess"]
+        # The core registers its reloader and process manager through the same hooks.
+        assert registry.names("reloader") == ["poller", "stat"]
+        assert registry.names("process-manager") == ["multiprocess", "pool"]
+        assert worker_supervisor_class() is Multiprocess  # "pool" ranks below it
+
+
+class HighPriorityProcessManager:
+    @hookimpl
+    def uvicorn_process_managers(self) -> list[Implementation]:
+        return [Implementation(name="pool", target="tests.apps:hello", priority=5)]
+
+
+def test_workers_run_the_process_manager_with_the_highest_priority() -> None:
+    from tests import apps
+    from uvicorn.supervisors import worker_supervisor_class
+
+    with registry_with(HighPriorityProcessManager()):
+        assert worker_supervisor_class() is apps.hello
+
+
+class OldStyleSupervisorPlugin:
+    """A plugin written before the supervisors hook was split in two."""
+
+    @hookimpl
+    def uvicorn_supervisors(self) -> list[Implementation]:
+        return [Implementation(name="poller", target="tests.apps:hello", summary="test")]
+
+
+def test_deprecated_supervisors_hook_registers_reloaders_with_a_warning() -> None:
+    with contextlib.ExitStack() as stack:
+        with pytest.warns(DeprecationWarning, match=r"plugin 'test-plugin-0' from test-dist 9\.9"):
+            registry = stack.enter_context(registry_with(OldStyleSupervisorPlugin()))
+        assert registry.names("reloader") == ["poller", "stat"]
+        assert registry.names("process-manager") == ["multiprocess"]
+
+
+def test_new_reloader_hooks_register_without_a_warning() -> None:
+    with registry_with(LifespanAndSupervisorPlugin()) as registry:  # filterwarnings = error
+        assert "poller" in registry.names("reloader")
 
 
 def test_import_string_and_objects_are_accepted_as_implementations() -> None:

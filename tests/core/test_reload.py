@@ -35,7 +35,7 @@ LAUNCH_WITH_RELOADER = (
 
 def reloaders() -> list[str]:
     found = []
-    for entry in get_registry().entries("supervisor"):
+    for entry in get_registry().entries("reloader"):
         if not entry.available:
             continue
         target = import_from_string(entry.implementation.target)
@@ -163,7 +163,7 @@ def test_server_stops_when_its_reloader_is_killed(reloader: str, tmp_path: Path)
 
 def test_auto_prefers_watchfiles_over_the_stat_reloader() -> None:
     chosen = reloader_class()
-    entry = get_registry().get("supervisor", "watchfiles")
+    entry = get_registry().get("reloader", "watchfiles")
     if entry is not None and entry.available:
         assert chosen.__name__ == "WatchFilesReload"
     else:

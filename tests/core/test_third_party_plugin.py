@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import sys
 from pathlib import Path
 
@@ -15,10 +17,12 @@ from tests.utils import ROOT, ServerProcess, run_command
 pytestmark = pytest.mark.timeout(60)
 
 ACME_SOURCE = ROOT / "examples" / "uvicorn-http-acme" / "src"
+TIMING_SOURCE = ROOT / "examples" / "uvicorn-lifespan-timing" / "src"
 
 
 def plugin_env(site: Path) -> dict[str, str]:
-    paths = [str(site), str(ACME_SOURCE), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    paths = [str(site), str(ACME_SOURCE), str(TIMING_SOURCE), str(ROOT)]
+    paths.append(os.environ.get("PYTHONPATH", ""))
     return {"PYTHONPATH": os.pathsep.join(path for path in paths if path)}
 
 
@@ -27,6 +31,19 @@ def acme_site(tmp_path: Path) -> Path:
     """The example plugin's dist-info (entry point ``acme``) in a directory on sys.path."""
     write_distribution(
         tmp_path, "uvicorn-http-acme", {"acme": "acme_http._plugin"}, modules={}, version="0.1.0"
+    )
+    return tmp_path
+
+
+@pytest.fixture
+def timing_site(tmp_path: Path) -> Path:
+    """The lifespan example's dist-info (entry point ``timing``) in a directory on sys.path."""
+    write_distribution(
+        tmp_path,
+        "uvicorn-lifespan-timing",
+        {"timing": "uvicorn_lifespan_timing._plugin"},
+        modules={},
+        version="0.1.0",
     )
     return tmp_path
 
@@ -92,3 +109,46 @@ def test_import_string_still_selects_a_protocol_class() -> None:
         port = server.wait_running()
         response = httpx.get(f"http://127.0.0.1:{port}/")
     assert response.headers["x-served-by"] == "acme"
+
+
+def test_third_party_lifespan_plugin_logs_startup_and_shutdown_durations(
+    timing_site: Path,
+) -> None:
+    with ServerProcess(
+        ["tests.apps:echo_scope", "--port", "0", "--lifespan", "timing"],
+        env=plugin_env(timing_site),
+    ) as server:
+        port = server.wait_running()
+        assert re.search(r"Application startup took \d+\.\d ms\.", server.output)
+        # The lifespan ran for real: its state reached the request's scope.
+        assert httpx.get(f"http://127.0.0.1:{port}/").json()["state"] == {"started": "yes"}
+        server.signal(signal.SIGTERM)
+        assert server.wait() == 0
+    assert re.search(r"Application shutdown took \d+\.\d ms\.", server.output)
+
+
+def test_third_party_lifespan_plugin_failing_startup_exits_3_without_a_duration(
+    timing_site: Path,
+) -> None:
+    with ServerProcess(
+        ["tests.apps:lifespan_fails", "--port", "0", "--lifespan", "timing"],
+        env=plugin_env(timing_site),
+    ) as server:
+        assert server.wait() == 3
+    assert "database unreachable" in server.output
+    assert "Application startup failed. Exiting." in server.output
+    assert "startup took" not in server.output
+
+
+def test_third_party_lifespan_plugin_is_listed_and_never_picked_by_auto(
+    timing_site: Path,
+) -> None:
+    result = run_command(
+        [sys.executable, "-m", "uvicorn", "--list-plugins"],
+        env={**os.environ, **plugin_env(timing_site)},
+    )
+    assert result.returncode == 0
+    line = next(line for line in result.stdout.splitlines() if " timing " in line)
+    assert line.split()[:4] == ["lifespan", "timing", "uvicorn-lifespan-timing", "0.1.0"]
+    assert "available" in line
+    assert "(auto)" not in line

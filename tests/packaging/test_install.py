@@ -31,7 +31,7 @@ STANDARD_AUTO = {
     ("http", "httptools"),
     ("loop", "uvloop"),
     ("ws", "websockets-sansio"),
-    ("supervisor", "watchfiles"),
+    ("reloader", "watchfiles"),
 }
 GREETING_APP = """\
 import os

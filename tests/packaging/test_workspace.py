@@ -127,7 +127,7 @@ def test_entry_point_names_match_their_implementation_names() -> None:
     for path in plugin_packages():
         entry_points = project(path)["entry-points"]["uvicorn"]
         for name in entry_points:
-            kinds = ("http", "ws", "loop", "lifespan", "supervisor")
+            kinds = ("http", "ws", "loop", "lifespan", "reloader", "process-manager")
             assert any(registry.get(kind, name) for kind in kinds), (path.name, name)  # type: ignore[arg-type]  # literal kinds
 
 
@@ -141,7 +141,8 @@ def test_loading_a_plugin_module_imports_neither_library_nor_target(path: Path) 
             "from uvicorn._hooks import PluginHost\n"
             "host = PluginHost(); host.register(plugin, 'p')\n"
             "impls = [i for collect in (host.http_protocols, host.ws_protocols,"
-            " host.loop_factories, host.lifespans, host.supervisors) for i in collect()]\n"
+            " host.loop_factories, host.lifespans, host.reloaders, host.process_managers)"
+            " for i in collect()]\n"
             "assert impls, 'plugin registers nothing'\n"
             "heavy = {'h11','httptools','websockets','wsproto','uvloop','watchfiles'}\n"
             "targets = {i.target.split(':')[0] for i in impls}\n"

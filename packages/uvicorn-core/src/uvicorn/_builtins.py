@@ -37,19 +37,24 @@ def uvicorn_lifespans() -> list[Implementation]:
 
 
 @hookimpl
-def uvicorn_supervisors() -> list[Implementation]:
+def uvicorn_reloaders() -> list[Implementation]:
     return [
         Implementation(
             name="stat",
             target="uvicorn.supervisors.statreload:StatReload",
             priority=0,
             summary="Reload by polling the modification times of *.py files",
-        ),
-        # Below every reloader: ``auto`` in --list-plugins names the reloader --reload uses.
+        )
+    ]
+
+
+@hookimpl
+def uvicorn_process_managers() -> list[Implementation]:
+    return [
         Implementation(
             name="multiprocess",
             target="uvicorn.supervisors.multiprocess:Multiprocess",
-            priority=-10,
+            priority=0,
             summary="Run --workers N processes on one socket, restarted when they fail",
-        ),
+        )
     ]

@@ -135,9 +135,7 @@ def describe(rival: Rival, running: str) -> list[str]:
 def clash_report(package_init: Path | None = None) -> list[str]:
     """Warning lines for every rival of the imported ``uvicorn`` package; none if alone."""
     if package_init is None:
-        import uvicorn
-
-        package_init = Path(uvicorn.__file__)
+        package_init = Path(__file__).with_name("__init__.py")  # the imported package's
     rivals = find_rivals(package_init)
     if not rivals:
         return []

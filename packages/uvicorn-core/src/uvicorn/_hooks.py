@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.metadata
+import warnings
 from collections.abc import Callable
 from typing import Final
 
@@ -21,6 +22,8 @@ from uvicorn._markers import PROJECT_NAME
 
 ENTRY_POINT_GROUP: Final = "uvicorn"
 BUILTIN_PLUGIN_NAME: Final = "uvicorn-core"
+# The hook that registered reloaders and worker supervisors together, before 0.1 split it.
+DEPRECATED_SUPERVISORS_HOOK: Final = "uvicorn_supervisors"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,6 +71,16 @@ class PluginHost:
             self.failures.append(PluginFailure(name, distribution, version, _describe(exc)))
             return False
         self._origins[name] = _Origin(distribution, version)
+        callers = self.manager.get_hookcallers(plugin) or []
+        if any(caller.name == DEPRECATED_SUPERVISORS_HOOK for caller in callers):
+            origin = PluginFailure(name, distribution, version, "").origin
+            warnings.warn(
+                f"{origin} implements the deprecated hook {DEPRECATED_SUPERVISORS_HOOK}: "
+                "what it returns is registered as reloaders. Implement uvicorn_reloaders "
+                "(or uvicorn_process_managers for --workers) instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         return True
 
     def unregister(self, name: str) -> None:
@@ -110,8 +123,15 @@ class PluginHost:
     def lifespans(self) -> list[Implementation]:
         return self._collect("uvicorn_lifespans")
 
-    def supervisors(self) -> list[Implementation]:
-        return self._collect("uvicorn_supervisors")
+    def reloaders(self) -> list[Implementation]:
+        # Plugins written before the split registered reloaders as "supervisors".
+        return [
+            *self._collect("uvicorn_reloaders"),
+            *self._collect(DEPRECATED_SUPERVISORS_HOOK),
+        ]
+
+    def process_managers(self) -> list[Implementation]:
+        return self._collect("uvicorn_process_managers")
 
     def _collect(self, hook_name: str) -> list[Implementation]:
         """Call one registration hook plugin by plugin and stamp each record's origin."""
@@ -181,5 +201,6 @@ KIND_COLLECTORS: Final[dict[str, HookCollector]] = {
     "ws": PluginHost.ws_protocols,
     "loop": PluginHost.loop_factories,
     "lifespan": PluginHost.lifespans,
-    "supervisor": PluginHost.supervisors,
+    "reloader": PluginHost.reloaders,
+    "process-manager": PluginHost.process_managers,
 }

@@ -7,7 +7,7 @@ import dataclasses
 
 @dataclasses.dataclass(frozen=True)
 class Implementation:
-    """One selectable implementation of a kind (HTTP, WebSocket, loop, lifespan, supervisor).
+    """One selectable implementation of a kind (HTTP, WebSocket, loop, lifespan, reloader...).
 
     ``name`` is what users pass on the command line (``--http NAME``). ``target`` is a
     ``"module:attribute"`` string, imported only when this implementation is chosen.

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # the plugin machinery (pluggy, importlib.metadata) loads on 
     from uvicorn._hooks import PluginFailure, PluginHost
     from uvicorn._implementation import Implementation
 
-KindName = Literal["http", "ws", "loop", "lifespan", "supervisor"]
+KindName = Literal["http", "ws", "loop", "lifespan", "reloader", "process-manager"]
 
 
 class Kind(NamedTuple):
@@ -30,7 +30,8 @@ KINDS: Final[dict[KindName, Kind]] = {
     "ws": Kind("ws", "WebSocket implementation", "--ws", accepts_none=True),
     "loop": Kind("loop", "event loop", "--loop", accepts_none=True),
     "lifespan": Kind("lifespan", "lifespan implementation", "--lifespan", accepts_none=False),
-    "supervisor": Kind("supervisor", "supervisor", "--reload/--workers", accepts_none=False),
+    "reloader": Kind("reloader", "reloader", "--reload", accepts_none=False),
+    "process-manager": Kind("process-manager", "process manager", "--workers", accepts_none=False),
 }
 
 # Where the official implementations live, so an error can say what to install.
@@ -41,7 +42,7 @@ OFFICIAL_PACKAGES: Final[dict[tuple[KindName, str], str]] = {
     ("ws", "websockets-sansio"): "uvicorn-ws-websockets",
     ("ws", "wsproto"): "uvicorn-ws-wsproto",
     ("loop", "uvloop"): "uvicorn-loop-uvloop",
-    ("supervisor", "watchfiles"): "uvicorn-reload",
+    ("reloader", "watchfiles"): "uvicorn-reload",
 }
 
 

@@ -18,11 +18,11 @@ from configparser import RawConfigParser
 from pathlib import Path
 from typing import IO, Any, Final, Literal, NoReturn
 
+from uvicorn._headers import check_header
 from uvicorn._registry import KindName, PluginError, RegistryMapping, get_registry
 from uvicorn._types import ASGIApplication
 from uvicorn.importer import ImportFromStringError, import_from_string
 from uvicorn.logging import TRACE_LOG_LEVEL
-from uvicorn.protocols.http.wire import check_header
 
 HTTPProtocolType = Literal["auto", "h11", "httptools"]
 WSProtocolType = Literal["auto", "none", "websockets", "websockets-sansio", "wsproto"]

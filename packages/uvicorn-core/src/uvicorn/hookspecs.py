@@ -74,16 +74,38 @@ def uvicorn_lifespans() -> list[Implementation]:
 
 
 @hookspec
-def uvicorn_supervisors() -> list[Implementation]:
-    """Reloaders and worker supervisors this plugin provides.
+def uvicorn_reloaders() -> list[Implementation]:
+    """Reloaders this plugin provides, for ``--reload``.
 
-    Called once, the first time a registry is read. A reloader target is a
+    Called once, the first time a registry is read. Each target is a
     ``uvicorn.supervisors.basereload.BaseReload`` subclass constructed as
-    ``cls(config, target, sockets)`` with ``run()``; ``--reload`` runs the available
-    reloader with the highest priority, and one that honours ``--reload-include`` /
-    ``--reload-exclude`` sets ``supports_patterns = True``. A worker supervisor is
-    constructed and run the same way (``--workers N`` runs the one named
-    ``multiprocess``); give it a negative priority so that it never wins ``auto``.
-    Return Implementation records only and never import the file-watching library
-    here. Since 0.1.
+    ``cls(config, target, sockets)`` with ``run()``. ``--reload`` runs the available
+    reloader with the highest priority (watchfiles 10 > the core's stat 0); one that
+    honours ``--reload-include`` / ``--reload-exclude`` sets the class attribute
+    ``supports_patterns = True``. Return Implementation records only and never import
+    the file-watching library here. Since 0.1 (before, ``uvicorn_supervisors``).
+    """
+
+
+@hookspec
+def uvicorn_process_managers() -> list[Implementation]:
+    """Process managers this plugin provides, for ``--workers N``.
+
+    Called once, the first time a registry is read. Each target is a class constructed
+    as ``cls(config, target, sockets)`` whose ``run()`` runs ``target`` (the server) in
+    ``config.workers`` processes sharing ``sockets``, and returns when they have all
+    stopped. ``--workers N`` runs the available process manager with the highest
+    priority; the core's ``multiprocess`` has priority 0, so give yours a negative one
+    unless it should replace it. Return Implementation records only and never import a
+    process-management library here. Since 0.1.
+    """
+
+
+@hookspec
+def uvicorn_supervisors() -> list[Implementation]:
+    """Deprecated: implement ``uvicorn_reloaders`` (or ``uvicorn_process_managers``).
+
+    Called once, the first time a registry is read, like ``uvicorn_reloaders``: what it
+    returns is registered as reloaders. A plugin that implements it gets a
+    DeprecationWarning naming it when it is registered. Since 0.1, deprecated in 0.1.
     """

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from uvicorn import __version__ as uvicorn_version
+from uvicorn._version import __version__ as uvicorn_version
 from uvicorn.config import (
     INTERFACES,
     LOG_LEVELS,

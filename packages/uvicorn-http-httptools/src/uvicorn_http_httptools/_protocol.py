@@ -65,3 +65,4 @@ class HttpToolsProtocol(HTTPConnection):
 
     __slots__ = ()
     parser_class = HttpToolsParser
+    validates_head_bytes = True  # llhttp in its strict mode, which httptools never relaxes

@@ -6,7 +6,7 @@ from uvicorn import Implementation, hookimpl
 
 
 @hookimpl
-def uvicorn_supervisors() -> list[Implementation]:
+def uvicorn_reloaders() -> list[Implementation]:
     return [
         Implementation(
             name="watchfiles",

@@ -27,6 +27,9 @@ class LifespanOn:
         self.startup_failed = False
         self.shutdown_failed = False
         self.should_exit = False
+        # An app that raises fails the startup (``on``), or is taken for one without
+        # lifespan support (``auto``). A subclass registered under its own name sets it.
+        self.strict = config.lifespan == "on"
         self.state: dict[str, Any] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -55,7 +58,7 @@ class LifespanOn:
 
     def _failed_strictly(self) -> bool:
         """The app raised, and ``lifespan="on"`` makes that an error rather than a shrug."""
-        return self.error_occured and self.config.lifespan == "on"
+        return self.error_occured and self.strict
 
     async def main(self) -> None:
         try:
@@ -69,7 +72,7 @@ class LifespanOn:
             self.error_occured = True
             if self.startup_failed or self.shutdown_failed:
                 return
-            if self.config.lifespan == "auto":
+            if not self.strict:
                 self.logger.info("ASGI 'lifespan' protocol appears unsupported.")
             else:
                 self.logger.error("Exception in 'lifespan' protocol\n", exc_info=exc)

@@ -6,7 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING, Final, Protocol
 
 if TYPE_CHECKING:
-    from uvicorn.server import ServerState
+    from uvicorn._state import ServerState
 
 
 class BufferedWriter(Protocol):

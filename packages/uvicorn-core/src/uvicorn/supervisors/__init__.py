@@ -2,8 +2,10 @@
 
 Which one runs is decided once, at startup: ``--reload`` uses the available reloader
 (a :class:`~uvicorn.supervisors.basereload.BaseReload` subclass registered through the
-``uvicorn_supervisors`` hook) with the highest priority, so watchfiles (uvicorn-reload)
-wins over the core's stat poller; ``--workers N`` uses the ``multiprocess`` supervisor.
+``uvicorn_reloaders`` hook) with the highest priority, so watchfiles (uvicorn-reload)
+wins over the core's stat poller; ``--workers N`` uses the available process manager
+(``uvicorn_process_managers``) with the highest priority, the core's ``multiprocess``
+unless a plugin outranks it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def reloader_class() -> type[BaseReload]:
     from uvicorn.supervisors.basereload import BaseReload
 
     failures = []
-    for entry in get_registry().entries("supervisor"):
+    for entry in get_registry().entries("reloader"):
         if not entry.available:
             continue
         implementation = entry.implementation
@@ -41,9 +43,10 @@ def reloader_class() -> type[BaseReload]:
 
 
 def worker_supervisor_class() -> type[Any]:
+    """The process manager ``--workers N`` uses: the available one with the highest priority."""
     from uvicorn.config import resolve_implementation
 
-    supervisor: type[Any] = resolve_implementation("supervisor", "multiprocess")
+    supervisor: type[Any] = resolve_implementation("process-manager", "auto")
     return supervisor
 
 

@@ -50,8 +50,8 @@ from uvicorn.protocols.http.request import InvalidRequest, RequestHead, read_req
 from uvicorn.protocols.websockets.connection import WebSocketConnection
 
 if TYPE_CHECKING:
+    from uvicorn._state import ServerState
     from uvicorn.config import Config
-    from uvicorn.server import ServerState
 
 DEFAULT_MAX_HEAD_SIZE: Final = 16 * 1024
 HTTP_SPEC_VERSION: Final = "2.3"
@@ -80,6 +80,10 @@ class HTTPConnection(ConnectionBase):
     encodes_head: ClassVar[bool] = False
     #: Declared by a plugin that overrides ``encode_body`` and ``encode_end``.
     frames_body: ClassVar[bool] = False
+    #: Declared by a plugin whose parser refuses what read_request_head would (a method or
+    #: header name that is no RFC 9110 token, a control byte in a header value): the core
+    #: then skips checking those bytes again. The conformance tests hold it to that.
+    validates_head_bytes: ClassVar[bool] = False
 
     __slots__ = (
         "app_state",
@@ -307,7 +311,13 @@ class HTTPConnection(ConnectionBase):
         cycle = RequestResponseCycle(self)
         try:
             read_request_head(
-                cycle, method, target, http_version, headers, None if unmeasured else max_head_size
+                cycle,
+                method,
+                target,
+                http_version,
+                headers,
+                None if unmeasured else max_head_size,
+                settings.check_head_bytes,
             )
         except InvalidRequest as exc:
             self.reject_request(exc.status, exc.message)
@@ -630,6 +640,7 @@ class ConnectionSettings:
     raw_encoding: bool  # the plugin keeps the default body framing: inlined on the hot path
     raw_head: bool  # the plugin keeps the default head serializer
     resets_parser: bool  # the parser must hear when a response ended
+    check_head_bytes: bool  # the plugin does not declare validates_head_bytes
     special_header_names: frozenset[bytes]
     asgi_version: Literal["2.0", "3.0"]
 
@@ -662,6 +673,7 @@ class ConnectionSettings:
             resets_parser=(
                 protocol.parser_class is None or protocol.parser_class.resets_between_messages
             ),
+            check_head_bytes=not protocol.validates_head_bytes,
             special_header_names=FRAMING_HEADER_NAMES | server_state.default_header_names,
             asgi_version=config.asgi_version,
         )

@@ -1,15 +1,21 @@
 """Validate a parsed request head once, for every HTTP plugin, stricter than any parser alone.
 
 Parsers differ in what they let through; these checks make the behaviour identical:
-framing that could smuggle a second request (Content-Length with Transfer-Encoding,
-conflicting Content-Length values), a missing or repeated Host, versions other than
-HTTP/1.0 and HTTP/1.1, and heads larger than the configured limit.
+bytes no request may hold (a method or header name that is not an RFC 9110 token, a
+control byte in a header value or in the target, which is how a lax parser lets a bare
+LF smuggle a header through), framing that could smuggle a second request
+(Content-Length with Transfer-Encoding, conflicting Content-Length values), a missing
+or repeated Host, versions other than HTTP/1.0 and HTTP/1.1, and heads larger than the
+configured limit.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Final
 from urllib.parse import unquote
+
+from uvicorn._headers import INVALID_TOKEN_BYTE, INVALID_VALUE_BYTE
 
 _HOST: Final = b"host"
 _CONTENT_LENGTH: Final = b"content-length"
@@ -67,6 +73,16 @@ class RequestHead:
     upgrade: bytes | None
 
 
+# Methods and header names found to be tokens, and header fields found valid: clients
+# send the same few again and again, and a set lookup costs less than a scan.
+_TOKENS: set[bytes] = set()
+_TOKENS_MAX: Final = 1024
+_FIELDS: set[tuple[bytes, bytes]] = set()
+_FIELDS_MAX: Final = 4096
+_FIELD_CACHED_LENGTH: Final = 256
+# A request target is visible ASCII: no control byte, no space.
+_INVALID_TARGET_BYTE: Final = re.compile(rb"[\x00-\x20\x7f]")
+
 # Decoded request targets: most requests ask for one of a few paths.
 _TARGETS: dict[bytes, tuple[bytes, str, bytes]] = {}
 _TARGETS_MAX: Final = 1024
@@ -94,6 +110,7 @@ def read_request_head(
     http_version: str,
     headers: list[tuple[bytes, bytes]],
     max_head_size: int | None,
+    check_bytes: bool = True,
 ) -> None:
     """Check a request head and store it with its framing in ``head``.
 
@@ -101,7 +118,8 @@ def read_request_head(
     the HTTP cycle is its own head, one object per request). ``headers`` must already
     have lower-cased names, as ASGI requires. ``max_head_size`` is None when the caller
     knows the head is within the limit (it arrived in fewer bytes), which spares
-    measuring it.
+    measuring it. ``check_bytes`` is False when the parser guarantees that the method
+    and header names are tokens and the header values free of control bytes.
     """
     if max_head_size is not None:
         _check_head_size(method, target, headers, max_head_size)
@@ -109,6 +127,12 @@ def read_request_head(
         if http_version in ("", "0.9"):
             raise InvalidRequest(400, "Invalid HTTP request line")
         raise InvalidRequest(505, "HTTP version not supported")
+
+    if check_bytes:
+        if method not in _TOKENS:
+            _check_token(method, "Invalid HTTP method")
+        if not _FIELDS.issuperset(headers):
+            _check_fields(headers)
 
     head.method = method.decode("ascii")
     head.target = target
@@ -182,6 +206,32 @@ def read_request_head(
     head.upgrade = upgrade
 
 
+def _check_token(value: bytes, message: str) -> None:
+    """Refuse ``value`` unless it is an RFC 9110 token; remember it if it is one."""
+    if value in _TOKENS:
+        return
+    if not value or INVALID_TOKEN_BYTE.search(value) is not None:
+        raise InvalidRequest(400, message)
+    if len(_TOKENS) >= _TOKENS_MAX:
+        _TOKENS.clear()
+    _TOKENS.add(value)
+
+
+def _check_fields(headers: list[tuple[bytes, bytes]]) -> None:
+    """Refuse a header name that is no token or a value with a control byte but HTAB."""
+    for field in headers:
+        if field in _FIELDS:
+            continue
+        name, value = field
+        _check_token(name, "Invalid HTTP header name")
+        if INVALID_VALUE_BYTE.search(value) is not None:
+            raise InvalidRequest(400, "Invalid HTTP header value")
+        if len(value) <= _FIELD_CACHED_LENGTH:
+            if len(_FIELDS) >= _FIELDS_MAX:
+                _FIELDS.clear()
+            _FIELDS.add(field)
+
+
 def _check_head_size(
     method: bytes, target: bytes, headers: list[tuple[bytes, bytes]], max_head_size: int
 ) -> None:
@@ -198,6 +248,8 @@ def _split_target(target: bytes) -> tuple[bytes, str, bytes]:
     """``(raw_path, path, query_string)`` of a request target, cached when it is short."""
     if target == b"*":  # OPTIONS * (asterisk-form)
         return b"*", "*", b""
+    if not target or _INVALID_TARGET_BYTE.search(target) is not None:
+        raise InvalidRequest(400, "Invalid characters in request target")
     # origin-form ("/path?query") by far the most common; absolute-form is reduced to it
     raw_path, _, query_string = (target if target[:1] == b"/" else _origin_form(target)).partition(
         b"?"

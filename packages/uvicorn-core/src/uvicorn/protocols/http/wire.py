@@ -7,13 +7,14 @@ Plugins whose parser library has no serializer (httptools) use these through the
 from __future__ import annotations
 
 import http
-import re
 from collections.abc import Iterable
 from typing import Final
 
-# A header name must be an RFC 9110 token; a value may hold no control byte but HTAB.
-_INVALID_NAME: Final = re.compile(rb"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
-_INVALID_VALUE: Final = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+# Header validation and encoding live on the core's bottom floor; re-exported here,
+# where the protocols and older code import them from.
+from uvicorn._headers import check_header as check_header
+from uvicorn._headers import encode_header_block as encode_header_block
+from uvicorn._headers import encode_header_lines as encode_header_lines
 
 
 def _status_line(status: int) -> bytes:
@@ -36,22 +37,6 @@ def status_phrase(status: int) -> str:
         return ""
 
 
-# Header pairs already checked: apps send the same few pairs again and again.
-_VALID_HEADERS: set[tuple[bytes, bytes]] = set()
-_VALID_HEADERS_MAX: Final = 4096
-
-
-def check_header(name: bytes, value: bytes) -> None:
-    """Raise RuntimeError for a header that would corrupt the response head."""
-    if not name or _INVALID_NAME.search(name) is not None:
-        raise RuntimeError(f"Invalid HTTP header name {name!r}.")
-    if _INVALID_VALUE.search(value) is not None:
-        raise RuntimeError(f"Invalid HTTP header value for {name!r}.")
-    if len(_VALID_HEADERS) >= _VALID_HEADERS_MAX:
-        _VALID_HEADERS.clear()
-    _VALID_HEADERS.add((name, value))
-
-
 def encode_head(
     status: int, headers: Iterable[tuple[bytes, bytes]], encoded_headers: bytes = b""
 ) -> bytes:
@@ -63,17 +48,6 @@ def encode_head(
     if status_line is None:
         raise RuntimeError(f"Invalid HTTP status code {status!r} in response.")
     return b"".join((status_line, encoded_headers, encode_header_block(headers), b"\r\n"))
-
-
-def encode_header_block(headers: Iterable[tuple[bytes, bytes]]) -> bytes:
-    """``name: value`` lines; raises RuntimeError on a header that would corrupt the head."""
-    parts: list[bytes] = []
-    valid = _VALID_HEADERS
-    for name, value in headers:
-        if (name, value) not in valid:
-            check_header(name, value)
-        parts += (name, b": ", value, b"\r\n")
-    return b"".join(parts)
 
 
 def encode_chunk(data: bytes) -> bytes:
@@ -92,8 +66,3 @@ def error_response(
         (b"connection", b"close"),
     ]
     return encode_head(status, headers) + body
-
-
-def encode_header_lines(headers: Iterable[tuple[bytes, bytes]]) -> bytes:
-    """``name: value`` lines for trusted headers, to pass as ``encoded_headers``."""
-    return b"".join(b"%s: %s\r\n" % (name, value) for name, value in headers)

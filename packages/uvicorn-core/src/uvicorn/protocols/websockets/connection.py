@@ -54,9 +54,9 @@ from uvicorn.protocols.output import ClientDisconnected
 from uvicorn.protocols.websockets.handshake import check_opening_handshake
 
 if TYPE_CHECKING:
+    from uvicorn._state import ServerState
     from uvicorn.config import Config
     from uvicorn.protocols.http.request import RequestHead
-    from uvicorn.server import ServerState
 
 WS_SPEC_VERSION: Final = "2.4"
 CLOSE_TIMEOUT: Final = 10.0
