@@ -8,7 +8,7 @@
 
 Each measurement keeps 64 protocol instances over fake transports (``--connections``) and
 feeds one GET request to each per loop pass, as a busy server reads them, then runs the
-loop until every response is written: the app's task (upstream) or eager step (ours) is
+loop until every response is written: the app's task (each server runs one per request) is
 included. It reports the cost of one request, on the loop ``bench/run.py`` uses with that
 plugin (uvloop for httptools, asyncio for h11). With a single connection the harness's
 own loop passes dominate and the ratio comes out too flattering. The comparison runs the

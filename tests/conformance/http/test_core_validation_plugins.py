@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
+
 import pytest
 
 from tests.conftest import available_implementations
