@@ -1,10 +1,13 @@
 """WebSocket adapter on wsproto: bytes in, events out; events in, bytes out.
 
 Everything else (the ASGI cycle, keep-alive pings, flow control, shutdown) is the core's
-:class:`~uvicorn.protocols.websockets.connection.WebSocketConnection`.
+:class:`~uvicorn.protocols.websockets.connection.WebSocketConnection`, which this adapter
+sees only through the ``WebSocketEvents`` protocol.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from wsproto import ConnectionType, WSConnection
 from wsproto.connection import ConnectionState
@@ -21,6 +24,7 @@ from wsproto.events import (
 from wsproto.extensions import Extension, PerMessageDeflate
 from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
+from uvicorn.protocols.websockets.adapter import WebSocketEvents, WebSocketOptions
 from uvicorn.protocols.websockets.connection import WebSocketConnection
 
 _MESSAGE_TOO_BIG = 1009
@@ -28,10 +32,25 @@ _PROTOCOL_ERROR = 1002
 _CLOSE_SENT = frozenset((ConnectionState.LOCAL_CLOSING, ConnectionState.CLOSED))
 
 
-class WSProtocol(WebSocketConnection):
-    """A WebSocket connection whose frames are read and written by wsproto."""
+class WSProtoAdapter:
+    """wsproto's connection, adapted: bytes in, events out; events in, bytes out."""
 
-    def init_adapter(self) -> None:
+    __slots__ = (
+        "conn",
+        "events",
+        "fragments",
+        "fragments_size",
+        "max_size",
+        "per_message_deflate",
+        "plain_frames",
+    )
+
+    library_keepalive: ClassVar[bool] = False
+
+    def __init__(self, events: WebSocketEvents, options: WebSocketOptions) -> None:
+        self.events = events
+        self.max_size = options.max_size
+        self.per_message_deflate = options.per_message_deflate
         self.conn = WSConnection(connection_type=ConnectionType.SERVER)
         self.fragments: list[str] | list[bytes] = []
         self.fragments_size = 0
@@ -44,7 +63,7 @@ class WSProtocol(WebSocketConnection):
         try:
             conn.receive_data(data)
         except RemoteProtocolError as exc:
-            self.reject_handshake(400, str(exc))
+            self.events.reject_handshake(400, str(exc))
             return
         except LocalProtocolError:
             return  # data after the connection closed: nothing to read any more
@@ -54,16 +73,16 @@ class WSProtocol(WebSocketConnection):
             if isinstance(event, Message):
                 self._message_part_received(event)
             elif isinstance(event, Ping):
-                self.write(conn.send(event.response()))
+                self.events.write(conn.send(event.response()))
             elif isinstance(event, Pong):
-                self.pong_received()
+                self.events.pong_received()
             elif isinstance(event, CloseConnection):
                 self._close_frame_received(event)
                 return
             elif isinstance(event, Request):
                 self.plain_frames = not (self.per_message_deflate and event.extensions)
                 headers = [(b"host", event.host.encode("latin-1")), *event.extra_headers]
-                self.request_received(event.target.encode("latin-1"), headers)
+                self.events.request_received(event.target.encode("latin-1"), headers)
 
     def _message_part_received(self, event: Message[str] | Message[bytes | bytearray]) -> None:
         data = event.data
@@ -72,7 +91,7 @@ class WSProtocol(WebSocketConnection):
             if size > self.max_size:  # --ws-max-size counts bytes, also of text
                 self._fail(_MESSAGE_TOO_BIG, "message too big")
                 return
-            self.message_received(data if isinstance(data, str) else bytes(data))
+            self.events.message_received(data if isinstance(data, str) else bytes(data))
             return
         self.fragments.append(data)  # type: ignore[arg-type]  # one type per message
         self.fragments_size += size
@@ -81,9 +100,9 @@ class WSProtocol(WebSocketConnection):
         elif event.message_finished:
             parts, self.fragments, self.fragments_size = self.fragments, [], 0
             if isinstance(event, BytesMessage):
-                self.message_received(b"".join(parts))  # type: ignore[arg-type]  # bytes parts
+                self.events.message_received(b"".join(parts))  # type: ignore[arg-type]  # bytes parts
             else:
-                self.message_received("".join(parts))  # type: ignore[arg-type]  # str parts
+                self.events.message_received("".join(parts))  # type: ignore[arg-type]  # str parts
 
     def _close_frame_received(self, event: CloseConnection) -> None:
         conn = self.conn
@@ -92,17 +111,17 @@ class WSProtocol(WebSocketConnection):
             self._fail(event.code or _PROTOCOL_ERROR, event.reason or "")
             return
         if conn.state is ConnectionState.REMOTE_CLOSING:
-            self.write(conn.send(event.response()))
-        self.close_received(event.code, event.reason or "")
+            self.events.write(conn.send(event.response()))
+        self.events.close_received(event.code, event.reason or "")
 
     def _fail(self, code: int, reason: str) -> None:
         if self.conn.state is ConnectionState.OPEN:
-            self.write(self.conn.send(CloseConnection(code=code, reason=reason)))
-        self.protocol_failed(code, reason)
+            self.events.write(self.conn.send(CloseConnection(code=code, reason=reason)))
+        self.events.protocol_failed(code, reason)
 
     def accept_handshake(self, subprotocol: str | None, headers: list[tuple[bytes, bytes]]) -> None:
         extensions: list[Extension] = [PerMessageDeflate()] if self.per_message_deflate else []
-        self.write(
+        self.events.write(
             self.conn.send(
                 AcceptConnection(
                     subprotocol=subprotocol, extensions=extensions, extra_headers=headers
@@ -113,21 +132,21 @@ class WSProtocol(WebSocketConnection):
     def send_message(self, data: str | bytes) -> None:
         if self.conn.state is ConnectionState.OPEN:
             if self.plain_frames:
-                self.write_message_frame(data)  # the frame wsproto would build, not copied
+                self.events.write_message_frame(data)  # the frame wsproto would build, not copied
             elif isinstance(data, str):
-                self.write(self.conn.send(TextMessage(data=data)))
+                self.events.write(self.conn.send(TextMessage(data=data)))
             else:
-                self.write(self.conn.send(BytesMessage(data=data)))
+                self.events.write(self.conn.send(BytesMessage(data=data)))
 
     def send_close(self, code: int, reason: str) -> None:
         if self.conn.state in (ConnectionState.OPEN, ConnectionState.REMOTE_CLOSING):
-            self.write(self.conn.send(CloseConnection(code=code, reason=reason or None)))
+            self.events.write(self.conn.send(CloseConnection(code=code, reason=reason or None)))
 
     def send_ping(self, payload: bytes) -> None:
         if self.conn.state is ConnectionState.OPEN:
-            self.write(self.conn.send(Ping(payload=payload)))
+            self.events.write(self.conn.send(Ping(payload=payload)))
 
-    def adapter_connection_lost(self, exc: Exception | None) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
         # wsproto's frame parser is a generator whose frame holds its frame protocol: a
         # reference cycle that keeps that protocol and its compression state (some 270 KB
         # with permessage-deflate) until the cyclic collector runs, which for a
@@ -137,3 +156,9 @@ class WSProtocol(WebSocketConnection):
         parser = getattr(frames, "_parse_more", None)
         if parser is not None:
             parser.close()
+
+
+class WSProtocol(WebSocketConnection):
+    """A WebSocket connection whose frames are read and written by wsproto."""
+
+    adapter_class = WSProtoAdapter

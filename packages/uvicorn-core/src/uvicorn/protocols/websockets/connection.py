@@ -1,20 +1,20 @@
 """The WebSocket connection every WebSocket plugin builds on.
 
-A plugin subclasses :class:`WebSocketConnection` and adapts one WebSocket library:
+A plugin names its library adapter and nothing else::
 
-* ``init_adapter()`` creates the library's connection object (the constructor is the core's).
-* ``feed_data(data)`` parses bytes and reports what it found by calling
-  ``request_received(target, headers)`` for the opening handshake,
-  ``message_received(data)`` for a complete text (``str``) or binary (``bytes``) message,
-  ``pong_received()``, ``close_received(code, reason)`` when the peer closed (any close
-  frame the library answers with must already be written), ``protocol_failed(code,
-  reason)`` for invalid input (the library's close frame already written), or
-  ``reject_handshake(status, message)`` for a handshake the library refuses.
-* ``accept_handshake(subprotocol, headers)``, ``send_message(data)``, ``send_close(code,
-  reason)`` and ``send_ping(payload)`` write the library's bytes through ``write()``.
-  While no extension is negotiated, ``send_message`` may call ``write_message_frame(data)``
-  instead: a server's unextended message is one unmasked frame that the core writes
-  without copying the payload, where libraries build the frame in a new buffer.
+    class WSProtocol(WebSocketConnection):
+        adapter_class = WSProtoAdapter
+
+The adapter (see :mod:`uvicorn.protocols.websockets.adapter`) sees the connection only
+through the ``WebSocketEvents`` protocol: handshake received or refused, message, pong,
+close, protocol failure, and ``write``/``write_message_frame`` for its bytes. While no
+extension is negotiated, ``send_message`` may call ``write_message_frame(data)``: a
+server's unextended message is one unmasked frame that the core writes without copying
+the payload, where libraries build the frame in a new buffer.
+
+The older way, where the plugin class is the adapter (``init_adapter``/``feed_data``/
+``accept_handshake``/``send_*``/``adapter_connection_lost`` on itself), still works for
+classes that set no ``adapter_class``.
 
 Everything else lives here, once: the connection lifecycle, the ASGI WebSocket cycle
 (scope, ``receive``/``send`` and their state, denial responses, the app's outcome),
@@ -32,7 +32,7 @@ import math
 import os
 import struct
 from collections import deque
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 from urllib.parse import unquote
 
 from uvicorn._types import (
@@ -51,6 +51,7 @@ from uvicorn.protocols.addresses import (
 from uvicorn.protocols.base import ConnectionBase
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.output import ClientDisconnected
+from uvicorn.protocols.websockets.adapter import WebSocketAdapter, WebSocketOptions
 from uvicorn.protocols.websockets.handshake import check_opening_handshake
 
 if TYPE_CHECKING:
@@ -73,6 +74,21 @@ _PACK_MEDIUM_HEADER: Final = struct.Struct("!BBH").pack
 _PACK_LONG_HEADER: Final = struct.Struct("!BBQ").pack
 # Payloads from this size on are written beside their header instead of joined to it.
 _JOIN_LIMIT: Final = 4096
+
+
+def _released(*args: object) -> None:
+    """Stands in for a lost connection's adapter methods: nothing is parsed or sent after."""
+
+
+# What __init__ binds from an adapter onto the connection.
+_ADAPTER_METHODS: Final = (
+    "feed_data",
+    "accept_handshake",
+    "send_message",
+    "send_close",
+    "send_ping",
+    "adapter_connection_lost",
+)
 
 
 class WebSocketState(enum.Enum):
@@ -99,6 +115,8 @@ _CLOSED: Final = WebSocketState.CLOSED
 class WebSocketConnection(ConnectionBase):
     """Base class of WebSocket protocol implementations; see the module docstring."""
 
+    #: The plugin's adapter class, built as ``adapter_class(self, options)``.
+    adapter_class: ClassVar[type[WebSocketAdapter] | None] = None
     # Set by a plugin whose library schedules keep-alive pings itself.
     library_keepalive: bool = False
 
@@ -153,7 +171,23 @@ class WebSocketConnection(ConnectionBase):
         self.write_paused = False
         self.receiving = False
         self.closing = False
-        self.init_adapter()
+        adapter_class = self.adapter_class
+        if adapter_class is None:  # the older contract: this class is the adapter
+            self.init_adapter()
+            return
+        options = WebSocketOptions(
+            max_size=self.max_size, per_message_deflate=self.per_message_deflate
+        )
+        adapter = adapter_class(self, options)
+        self.library_keepalive = adapter_class.library_keepalive
+        # The core calls the adapter's methods with no call in between; connection_lost
+        # drops them, since they hold the adapter, which holds this connection.
+        self.feed_data = adapter.feed_data  # type: ignore[method-assign]  # bound once, per connection
+        self.accept_handshake = adapter.accept_handshake  # type: ignore[method-assign]  # as above
+        self.send_message = adapter.send_message  # type: ignore[method-assign]  # as above
+        self.send_close = adapter.send_close  # type: ignore[method-assign]  # as above
+        self.send_ping = adapter.send_ping  # type: ignore[method-assign]  # as above
+        self.adapter_connection_lost = adapter.connection_lost  # type: ignore[method-assign]  # as above
 
     # -- what a plugin implements ------------------------------------------------------
 
@@ -244,6 +278,11 @@ class WebSocketConnection(ConnectionBase):
         self.release_drain_waiters()
         self._wake()
         self.adapter_connection_lost(exc)
+        if self.adapter_class is not None:
+            # The adapter's bound methods hold it, and it holds this connection: without
+            # this, every closed connection waits for the cyclic garbage collector.
+            for name in _ADAPTER_METHODS:
+                setattr(self, name, _released)
         self.logger.info("connection closed")
 
     def eof_received(self) -> None:
