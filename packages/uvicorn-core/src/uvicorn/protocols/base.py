@@ -8,6 +8,11 @@ from uvicorn.protocols.addresses import get_local_addr, get_remote_addr, is_ssl
 from uvicorn.protocols.output import WriteFlowControl
 
 
+def released(*args: object) -> None:
+    """Stands in for a parser's or adapter's methods once the connection let it go:
+    nothing is parsed or sent after that, and the connection no longer holds it."""
+
+
 class ConnectionBase(WriteFlowControl, asyncio.Protocol):
     """A connection's transport, its two addresses, its TLS details and its output."""
 

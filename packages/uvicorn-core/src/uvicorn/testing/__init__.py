@@ -13,7 +13,9 @@ here (``from uvicorn.testing import run_server``) or from their modules:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from uvicorn.importer import lazy_attributes
 
 if TYPE_CHECKING:
     from uvicorn.testing.client import HTTPResponse, http_request
@@ -99,15 +101,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'uvicorn.testing' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

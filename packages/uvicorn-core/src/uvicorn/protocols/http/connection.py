@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 from uvicorn._types import ASGI3Application, ASGIVersions, HTTPScope
 from uvicorn.logging import TRACE_LOG_LEVEL
 from uvicorn.protocols.addresses import get_tls_extension
-from uvicorn.protocols.base import ConnectionBase
+from uvicorn.protocols.base import ConnectionBase, released
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.http.cycle import (
     FRAMING_HEADER_NAMES,
@@ -192,7 +192,7 @@ class HTTPConnection(ConnectionBase):
         parser = self.parser
         if parser is not None:
             self.parser = None
-            self.feed = self.next_message = _released
+            self.feed = self.next_message = released
             parser.release()
 
     # Called as self.encode_head(status, headers): HTTP/1.1 written directly.
@@ -611,10 +611,6 @@ class HTTPConnection(ConnectionBase):
     def _close_unless_serving(self) -> None:
         if self.cycle is None and not self.closing:
             self.close_transport()
-
-
-def _released(*args: object) -> None:
-    """Stands in for a released parser's methods: nothing is parsed after release."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

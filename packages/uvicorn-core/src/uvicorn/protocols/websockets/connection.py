@@ -48,7 +48,7 @@ from uvicorn.protocols.addresses import (
     get_path_with_query_string,
     get_tls_extension,
 )
-from uvicorn.protocols.base import ConnectionBase
+from uvicorn.protocols.base import ConnectionBase, released
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.output import ClientDisconnected
 from uvicorn.protocols.websockets.adapter import WebSocketAdapter, WebSocketOptions
@@ -74,10 +74,6 @@ _PACK_MEDIUM_HEADER: Final = struct.Struct("!BBH").pack
 _PACK_LONG_HEADER: Final = struct.Struct("!BBQ").pack
 # Payloads from this size on are written beside their header instead of joined to it.
 _JOIN_LIMIT: Final = 4096
-
-
-def _released(*args: object) -> None:
-    """Stands in for a lost connection's adapter methods: nothing is parsed or sent after."""
 
 
 # What __init__ binds from an adapter onto the connection.
@@ -282,7 +278,7 @@ class WebSocketConnection(ConnectionBase):
             # The adapter's bound methods hold it, and it holds this connection: without
             # this, every closed connection waits for the cyclic garbage collector.
             for name in _ADAPTER_METHODS:
-                setattr(self, name, _released)
+                setattr(self, name, released)
         self.logger.info("connection closed")
 
     def eof_received(self) -> None:
