@@ -66,3 +66,4 @@ class HttpToolsProtocol(HTTPConnection):
     __slots__ = ()
     parser_class = HttpToolsParser
     validates_head_bytes = True  # llhttp in its strict mode, which httptools never relaxes
+    parser_accepts_views = True  # httptools reads any buffer and copies what it reports

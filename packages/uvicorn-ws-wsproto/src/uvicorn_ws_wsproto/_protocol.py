@@ -40,6 +40,8 @@ class WSProtoAdapter:
         "events",
         "fragments",
         "fragments_size",
+        "head",
+        "held",
         "max_size",
         "per_message_deflate",
         "plain_frames",
@@ -57,8 +59,25 @@ class WSProtoAdapter:
         # No extension can be negotiated when the client offers none or we accept none:
         # messages are then plain frames, written by the core without a copy.
         self.plain_frames = False
+        # wsproto keeps what follows the handshake request inside its HTTP parser, where
+        # the accepted connection never reads it: the head alone goes to wsproto, and
+        # the bytes after it wait here until the app accepts.
+        self.head: bytes | None = b""  # the request head so far; None once it went in
+        self.held: bytes | None = None  # received after the head, until the accept
 
     def feed_data(self, data: bytes) -> None:
+        if self.head is not None:
+            head = self.head + data
+            end = head.find(b"\r\n\r\n")
+            if end < 0:
+                self.head = head
+                return
+            self.head = None
+            self.held = head[end + 4 :]
+            data = head[: end + 4]
+        elif self.held is not None:
+            self.held += data
+            return
         conn = self.conn
         try:
             conn.receive_data(data)
@@ -128,6 +147,9 @@ class WSProtoAdapter:
                 )
             )
         )
+        held, self.held = self.held, None
+        if held:
+            self.feed_data(held)  # frames the client sent before the accept
 
     def send_message(self, data: str | bytes) -> None:
         if self.conn.state is ConnectionState.OPEN:

@@ -29,6 +29,7 @@ import contextvars
 import dataclasses
 import logging
 import math
+import re
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
@@ -47,6 +48,7 @@ from uvicorn.protocols.http.cycle import (
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.parser import RequestParser
 from uvicorn.protocols.http.request import InvalidRequest, RequestHead, read_request_head
+from uvicorn.protocols.reads import LARGE_READ, switch_to_buffered_reads
 from uvicorn.protocols.websockets.connection import WebSocketConnection
 
 if TYPE_CHECKING:
@@ -69,6 +71,8 @@ _BODY_COMPLETE: Final = RequestBodyState.COMPLETE
 _ASGI_PLACEHOLDER: Final[ASGIVersions] = {"version": "3.0", "spec_version": HTTP_SPEC_VERSION}
 # What a client is told about a malformed request, and what the log says (as upstream).
 INVALID_REQUEST_TEXT: Final = "Invalid HTTP request received."
+# Finds a line end in bytes or in a view of the read buffer (which has no find()).
+_NEWLINE: Final = re.compile(b"\n")
 
 
 class HTTPConnection(ConnectionBase):
@@ -84,6 +88,11 @@ class HTTPConnection(ConnectionBase):
     #: header name that is no RFC 9110 token, a control byte in a header value): the core
     #: then skips checking those bytes again. The conformance tests hold it to that.
     validates_head_bytes: ClassVar[bool] = False
+    #: Declared by a plugin whose parser's ``feed_data`` takes any bytes-like object and
+    #: keeps no reference to it once it returns (it copies what it holds back, and its
+    #: events carry bytes). The core may then hand it views of a read buffer it reuses,
+    #: which spares a large upload one copy (see uvicorn.protocols.reads).
+    parser_accepts_views: ClassVar[bool] = False
 
     __slots__ = (
         "app_state",
@@ -266,7 +275,7 @@ class HTTPConnection(ConnectionBase):
             if length > max_head_size and self.head_bytes == length:
                 # The parser may refuse the head before _head_incomplete looks at it: is the
                 # request line within the limit (431 then), or not (414)?
-                self.newline_seen = b"\n" in data[:max_head_size]
+                self.newline_seen = _NEWLINE.search(data, 0, max_head_size) is not None
         self.receiving = True
         self.feed(data)  # a parser exception closes the transport: no reset needed
         self.chunk_length = _UNKNOWN_LENGTH  # heads parsed later are measured
@@ -276,16 +285,23 @@ class HTTPConnection(ConnectionBase):
         # What parsing answered (errors, 100 Continue) leaves in one write, now.
         if self.pending_output:
             self.flush_output()
+        if length >= LARGE_READ and type(data) is bytes and self.settings.buffered_reads:
+            self._read_into_buffer()
+
+    def _read_into_buffer(self) -> None:
+        """Large chunks arrive here: read the next ones into the shared buffer (see reads)."""
+        if self.parser is not None and self.tls is None and not self.is_closing():
+            switch_to_buffered_reads(self, self.transport)
 
     def _head_incomplete(self, data: bytes) -> None:
         """The chunk ended inside a request head: time it, and check its size so far."""
         if not self.awaiting_head or self.is_closing():
             return
         if self.head_bytes == len(data):  # the head began with this chunk
-            self.newline_seen = b"\n" in data
+            self.newline_seen = _NEWLINE.search(data) is not None
             if self.cycle is None:
                 self.deadline = self.server_state.clock + self.settings.timeout_request_head
-        elif not self.newline_seen and b"\n" in data:
+        elif not self.newline_seen and _NEWLINE.search(data) is not None:
             self.newline_seen = True
         if self.head_bytes > self.settings.max_head_size:
             self.head_too_large()
@@ -637,6 +653,7 @@ class ConnectionSettings:
     raw_head: bool  # the plugin keeps the default head serializer
     resets_parser: bool  # the parser must hear when a response ended
     check_head_bytes: bool  # the plugin does not declare validates_head_bytes
+    buffered_reads: bool  # large chunks may switch a connection to the shared read buffer
     special_header_names: frozenset[bytes]
     asgi_version: Literal["2.0", "3.0"]
 
@@ -670,6 +687,7 @@ class ConnectionSettings:
                 protocol.parser_class is None or protocol.parser_class.resets_between_messages
             ),
             check_head_bytes=not protocol.validates_head_bytes,
+            buffered_reads=protocol.parser_accepts_views and protocol.parser_class is not None,
             special_header_names=FRAMING_HEADER_NAMES | server_state.default_header_names,
             asgi_version=config.asgi_version,
         )

@@ -69,7 +69,11 @@ class WebSocketAdapter(Protocol):
         """Parse bytes from the socket (the handshake first), reporting to the events."""
 
     def accept_handshake(self, subprotocol: str | None, headers: list[tuple[bytes, bytes]]) -> None:
-        """Write the 101 response, with ``headers`` added."""
+        """Write the 101 response, with ``headers`` added.
+
+        The connection is open when this is called: frames the client sent before the
+        app accepted may be parsed and reported right after the 101 is written.
+        """
 
     def send_message(self, data: str | bytes) -> None:
         """Write a text or binary message."""

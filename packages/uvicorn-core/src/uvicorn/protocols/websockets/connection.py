@@ -341,8 +341,11 @@ class WebSocketConnection(ConnectionBase):
         self.task.add_done_callback(self.tasks.discard)
 
     def message_received(self, data: str | bytes) -> None:
-        if self.state is not _OPEN:
-            return
+        state = self.state
+        if state is not _OPEN and state is not _CONNECTING:
+            return  # closing or closed: nothing more reaches the app
+        # While connecting, a message the client sent right after its handshake waits
+        # in the queue behind websocket.connect, for the app to read once it accepts.
         if type(data) is str:
             self.events.append({"type": "websocket.receive", "text": data})
         else:
@@ -517,10 +520,12 @@ class WebSocketConnection(ConnectionBase):
             headers = [header for header in headers if header[0] != _SUBPROTOCOL_HEADER]
         self._log_handshake("[accepted]")
         self.subprotocol = subprotocol
-        self.accept_handshake(subprotocol, self._with_default_headers(headers))
         self.logger.info("connection open")
+        # Open before the adapter writes the 101: it may report frames that arrived
+        # before the accept right away (which may close the connection again).
         self.state = _OPEN
-        if self.ping_interval and not self.library_keepalive:
+        self.accept_handshake(subprotocol, self._with_default_headers(headers))
+        if self.state is _OPEN and self.ping_interval and not self.library_keepalive:
             self.ping_timer = self.loop.call_later(self.ping_interval, self._send_keepalive_ping)
 
     def _start_response(self, message: dict[str, Any]) -> None:

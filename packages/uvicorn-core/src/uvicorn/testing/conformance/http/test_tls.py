@@ -146,12 +146,18 @@ def test_ssl_context_factory_customises_the_default_context(
     assert isinstance(calls[0], Config)
 
 
-def test_json_body_over_tls_is_intact(http_impl: str, certs: Certificates) -> None:
-    payload = json.dumps({"data": "x" * 200_000}).encode()
-    with run_server(apps.echo_body, http=http_impl, **certs.server_options()) as server:
-        with httpx.Client(verify=certs.client_context()) as client:
-            response = client.post(https_url(server.url) + "/", content=payload)
-    assert response.content == payload
+def test_json_bodies_over_tls_are_intact(
+    http_impl: str, loop_impl: str, certs: Certificates
+) -> None:
+    payloads = [json.dumps({"data": letter * 200_000}).encode() for letter in "xyz"]
+    options = certs.server_options()
+    with run_server(apps.echo_body, http=http_impl, loop=loop_impl, **options) as server:
+        with httpx.Client(verify=certs.client_context()) as client:  # one connection
+            echoed = [
+                client.post(https_url(server.url) + "/", content=payload).content
+                for payload in payloads
+            ]
+    assert echoed == payloads
 
 
 def test_cli_serves_https_and_says_so(http_impl: str, certs: Certificates) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+import threading
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -12,7 +14,15 @@ from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.testing._optional import LazyClient
 from uvicorn.testing.conformance.ws.apps import Recorder, echo, echo_in_batches
 from uvicorn.testing.utils import wait_for
-from uvicorn.testing.websocket import connect, frame, open_raw, read_server_frame, ws_server, ws_url
+from uvicorn.testing.websocket import (
+    connect,
+    frame,
+    handshake_request,
+    open_raw,
+    read_server_frame,
+    ws_server,
+    ws_url,
+)
 
 if TYPE_CHECKING:
     import websockets.exceptions as ws_errors
@@ -311,6 +321,35 @@ def test_denial_response_is_sent_as_http(http_impl: str, ws_impl: str) -> None:
     with ws_server(app, http_impl, ws_impl) as server:
         status, body = asyncio.run(_handshake_status(ws_url(server)))
     assert (status, body) == (401, b"no entrance")
+
+
+def test_frames_sent_before_the_app_accepts_are_delivered(http_impl: str, ws_impl: str) -> None:
+    """A client may send right after its handshake; the app accepts later, and reads all."""
+    sent = threading.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        assert (await receive())["type"] == "websocket.connect"
+        await asyncio.get_running_loop().run_in_executor(None, sent.wait, 5)
+        await send({"type": "websocket.accept"})
+        for _ in range(3):
+            message = await receive()
+            await send({"type": "websocket.send", "bytes": message.get("bytes") or b"?"})
+
+    messages = [b"first", b"x" * 70_000, b"third"]
+    with ws_server(app, http_impl, ws_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            # The handshake and the first frame in one write, the rest before the 101.
+            conn.sendall(handshake_request() + frame(0x2, messages[0]))
+            conn.sendall(b"".join(frame(0x2, message) for message in messages[1:]))
+            sent.set()
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = conn.recv(1)
+                assert chunk, f"closed during the handshake: {head!r}"
+                head += chunk
+            assert head.startswith(b"HTTP/1.1 101")
+            echoed = [read_server_frame(conn) for _ in messages]
+    assert echoed == [(True, 0x2, message) for message in messages]
 
 
 def test_slow_app_with_small_queue_loses_nothing(http_impl: str, ws_impl: str) -> None:
