@@ -5,6 +5,7 @@
     python3 bench/micro.py --callgrind           # the same in instructions (valgrind)
     python3 bench/micro.py --bytecodes           # Python bytecodes executed per request
     python3 bench/micro.py --workload post       # (c) of bench/run.py: 64 KiB posted, echoed
+    python3 bench/micro.py --workload close      # (b): a new connection for each request
     bench/.venvs/ours/bin/python bench/micro.py --worker httptools [--profile]
 
 Each measurement keeps 64 protocol instances over fake transports (``--connections``) and
@@ -39,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -48,6 +50,9 @@ VENVS = BENCH / ".venvs"
 REQUESTS = {
     "hello": b"GET / HTTP/1.1\r\nHost: localhost:8000\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n",
     # bench/run.py's (c): 64 KiB posted to /echo, arriving in one read as it does there
+    # bench/run.py's (b): a new connection for each request
+    "close": b"GET / HTTP/1.1\r\nHost: localhost:8000\r\nUser-Agent: bench\r\nAccept: */*\r\n"
+    b"Connection: close\r\n\r\n",
     "post": b"POST /echo HTTP/1.1\r\nHost: localhost:8000\r\nContent-Length: 65536\r\n"
     b"Content-Type: application/octet-stream\r\n\r\n" + b"x" * 65536,
 }
@@ -67,6 +72,7 @@ class FakeTransport(asyncio.Transport):
         super().__init__()
         self.responses = 0
         self.closing = False
+        self.lost = False
         self.protocol: Any = None
 
     def receive(self, data: bytes) -> None:
@@ -106,7 +112,13 @@ class FakeTransport(asyncio.Transport):
         return self.closing
 
     def close(self) -> None:
-        self.closing = True
+        if not self.closing:
+            self.closing = True
+            asyncio.get_running_loop().call_soon(self._lose)  # as a loop reports it
+
+    def _lose(self) -> None:
+        self.lost = True
+        self.protocol.connection_lost(None)
 
     def pause_reading(self) -> None:
         pass
@@ -115,7 +127,7 @@ class FakeTransport(asyncio.Transport):
         pass
 
 
-def make_protocol(http: str) -> Any:
+def protocol_factory(http: str) -> Callable[[], Any]:
     sys.path.insert(0, str(BENCH))
     from apps import app
 
@@ -136,7 +148,7 @@ def make_protocol(http: str) -> Any:
         protocol_class = resolve("http", http)
     else:
         protocol_class = import_from_string(UPSTREAM_TARGETS[http])
-    return protocol_class(config=config, server_state=state, app_state={})
+    return lambda: protocol_class(config=config, server_state=state, app_state={})
 
 
 class BytecodeCounter:
@@ -176,28 +188,34 @@ async def measure(
     bytecodes: bool = False,
     workload: str = "hello",
 ) -> float:
-    """Microseconds per request, ``connections`` keep-alive connections served in turns."""
+    """Microseconds per request, ``connections`` connections served in turns."""
     request = REQUESTS[workload]
-    pairs = []
-    for _ in range(connections):
-        protocol = make_protocol(http)
-        transport = FakeTransport()
-        transport.protocol = protocol
-        protocol.connection_made(transport)
-        pairs.append((protocol, transport))
+    fresh = workload == "close"  # a new connection per request, closed by the server
+    factory = protocol_factory(http)
 
+    def connect() -> FakeTransport:
+        transport = FakeTransport()
+        transport.protocol = factory()
+        transport.protocol.connection_made(transport)
+        return transport
+
+    transports = [connect() for _ in range(connections)]
     served = 0
 
     async def serve(rounds: int) -> None:
         # One request on every connection, as one loop pass of a busy server reads them;
-        # then loop passes until every response is written.
-        nonlocal served
+        # then loop passes until every response is written (and, for "close", every
+        # connection is closed and lost).
+        nonlocal served, transports
         for _ in range(rounds):
-            for _, transport in pairs:
+            if fresh:
+                transports = [connect() for _ in range(connections)]
+            for transport in transports:
                 transport.receive(request)
             served += 1
+            target = 1 if fresh else served
             await asyncio.sleep(0)
-            while any(transport.responses < served for _, transport in pairs):
+            while any(t.responses < target or (fresh and not t.lost) for t in transports):
                 await asyncio.sleep(0)
 
     await serve(max(1, 1000 // connections))  # warm up
