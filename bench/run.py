@@ -5,6 +5,7 @@
     python3 bench/run.py --quick          # 1 round of 3 s per workload, for a smoke test
     python3 bench/run.py --only ours,upstream --workloads hello
     python3 bench/run.py --only upstream,ours,granian-rust,floor --workloads hello,close
+    python3 bench/run.py --only ours,upstream --baseline HEAD~3   # a change against its parent
 
 Every server runs the same ASGI app (bench/apps.py) pinned to one CPU while wrk runs
 pinned to the other; servers and workloads are interleaved over several rounds and the
@@ -114,7 +115,12 @@ SERVERS["floor"] = ServerSpec(
     "floor", "ours", ("python", str(BENCH / "floor.py"), "{port}"), access_log_flags=False
 )
 FLOOR_WORKLOADS = ("hello", "close")
-DEFAULT_SERVERS = [name for name in SERVERS if name != "floor"]
+# Not a default either: this workspace at another git revision (--baseline REV), to
+# compare a change with the tree before it in the same run.
+SERVERS["baseline"] = ServerSpec(
+    "baseline", "baseline", (*UVICORN_ARGS, "--http", "httptools", "--loop", "uvloop")
+)
+DEFAULT_SERVERS = [name for name in SERVERS if name not in ("floor", "baseline")]
 REFERENCE_OF = {"ours-h11": "upstream-h11", "upstream-h11": "upstream-h11"}
 
 
@@ -180,6 +186,33 @@ def ensure_venv(name: str, requirements: list[str]) -> None:
     pip = [str(path / "bin" / "python"), "-m", "pip", "install", "--quiet"]
     subprocess.run([*pip, *requirements], check=True, cwd=ROOT)
     marker.write_text(wanted)
+
+
+def ensure_baseline(revision: str) -> None:
+    """bench/.venvs/baseline: the workspace packages as they were at ``revision``."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{revision}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    path = VENVS / "baseline"
+    marker = path / ".installed"
+    if marker.exists() and marker.read_text() == sha:
+        return
+    source = VENVS / "baseline-src"
+    shutil.rmtree(source, ignore_errors=True)
+    source.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", sha, *WORKSPACE_PACKAGES], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    print(f"creating {path} from {revision} ({sha[:10]}) ...", flush=True)
+    venv.create(path, with_pip=True, clear=True)
+    pip = [str(path / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, *(str(source / package) for package in WORKSPACE_PACKAGES)], check=True)
+    marker.write_text(sha)
 
 
 def ensure_environments(selected: list[str]) -> None:
@@ -434,6 +467,11 @@ def main() -> None:
         "--idle", type=int, default=10000, help="idle keep-alive connections (0: skip)"
     )
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also measure the workspace at this git revision, as the server 'baseline'",
+    )
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.seconds, args.idle = 1, 3, 1000
@@ -442,6 +480,12 @@ def main() -> None:
     if os.cpu_count() and os.cpu_count() < 2:  # type: ignore[operator]
         sys.exit("the benchmark needs two CPUs: one for the server, one for wrk")
 
+    if args.baseline:
+        ensure_baseline(args.baseline)
+        if "baseline" not in selected:
+            selected.append("baseline")
+    elif "baseline" in selected:
+        sys.exit("--only baseline needs --baseline REV")
     ensure_environments(selected)
     raise_fd_limit()
     samples: dict[tuple[str, str], list[Sample]] = {}
