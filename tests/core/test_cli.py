@@ -144,6 +144,11 @@ def option_cases(tmp_path: Path) -> dict[str, tuple[list[str], str, object]]:
         "access_log": (["--no-access-log"], "access_log", False),
         "use_colors": (["--no-use-colors"], "use_colors", False),
         "proxy_headers": (["--no-proxy-headers"], "proxy_headers", False),
+        "proxy_headers_mode": (
+            ["--proxy-headers-mode", "forwarded"],
+            "proxy_headers_mode",
+            "forwarded",
+        ),
         "server_header": (["--no-server-header"], "server_header", False),
         "date_header": (["--no-date-header"], "date_header", False),
         "forwarded_allow_ips": (

@@ -113,8 +113,10 @@ def test_constructor_defaults_match_upstream() -> None:
         for name, param in parameters.items()
         if name not in ("self", "app", "log_config")
     }
-    # timeout_request_head is ours (a deadline for slow request heads); all else is upstream's.
-    assert defaults == {**UPSTREAM_DEFAULTS, "timeout_request_head": 20.0}
+    # Ours: timeout_request_head (a deadline for slow request heads) and proxy_headers_mode
+    # (RFC 7239 Forwarded as an alternative); all else is upstream's.
+    ours = {"timeout_request_head": 20.0, "proxy_headers_mode": "x-forwarded"}
+    assert defaults == {**UPSTREAM_DEFAULTS, **ours}
     assert parameters["log_config"].default is LOGGING_CONFIG
 
 
@@ -1037,3 +1039,8 @@ def test_uvicorn_run_stops_at_startup_when_ssl_context_factory_returns_no_contex
         "TypeError: `ssl_context_factory` must return an `ssl.SSLContext`, got NoneType"
     )
     assert "Uvicorn running on" not in result.stderr
+
+
+def test_unknown_proxy_headers_mode_is_refused_with_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"'x-forwarded'.*'forwarded'"):
+        Config("tests.apps:hello", proxy_headers_mode="rfc7239")  # type: ignore[arg-type]

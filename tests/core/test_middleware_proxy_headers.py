@@ -315,3 +315,218 @@ def test_proxy_headers_app_matches_the_middleware() -> None:
     assert scope["seen_by_app"]
     assert scope["client"] == ("1.2.3.4", 0)
     assert scope["scheme"] == "https"
+
+
+# -- X-Forwarded-Host / X-Forwarded-Port -------------------------------------------------
+
+
+def with_headers(*extra: tuple[str, str], client: Any = ("127.0.0.1", 50000)) -> dict[str, Any]:
+    scope = make_scope(client)
+    scope["headers"] += [(name.encode(), value.encode("latin1")) for name, value in extra]
+    scope["server"] = ("127.0.0.1", 8000)
+    return scope
+
+
+def host_and_server(scope: dict[str, Any]) -> tuple[list[bytes], Any]:
+    return [value for name, value in scope["headers"] if name == b"host"], scope["server"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "host", "server"),
+    [
+        ([("x-forwarded-host", "app.example.com")], b"app.example.com", ("app.example.com", 80)),
+        (
+            [("x-forwarded-host", "app.example.com:8080")],
+            b"app.example.com:8080",
+            ("app.example.com", 8080),
+        ),
+        (
+            [("x-forwarded-proto", "https"), ("x-forwarded-host", "app.example.com:443")],
+            b"app.example.com",
+            ("app.example.com", 443),
+        ),
+        (  # the port alone: the Host header keeps its name
+            [("x-forwarded-proto", "https"), ("x-forwarded-port", "8443")],
+            b"example.com:8443",
+            ("example.com", 8443),
+        ),
+        (  # the port overrides the one in the forwarded host
+            [("x-forwarded-host", "app.example.com:80"), ("x-forwarded-port", "8080")],
+            b"app.example.com:8080",
+            ("app.example.com", 8080),
+        ),
+        (  # the nearest proxy's value: the right-most
+            [("x-forwarded-host", "evil.example, app.example.com")],
+            b"app.example.com",
+            ("app.example.com", 80),
+        ),
+        (
+            [("x-forwarded-host", "[2001:db8::1]:8080")],
+            b"[2001:db8::1]:8080",
+            ("2001:db8::1", 8080),
+        ),
+    ],
+)
+def test_forwarded_host_and_port_name_the_origin(
+    extra: list[tuple[str, str]], host: bytes, server: Any
+) -> None:
+    scope = through("127.0.0.1", with_headers(*extra))
+    assert host_and_server(scope) == ([host], server)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        [("x-forwarded-host", "app.example.com/evil")],
+        [("x-forwarded-host", "app.example.com evil")],
+        [("x-forwarded-host", "user@app.example.com")],
+        [("x-forwarded-host", "app.example.com:99999")],
+        [("x-forwarded-host", "[not-ipv6]")],
+        [("x-forwarded-host", "")],
+        [("x-forwarded-host", "app.example.com\r\nx-injected: 1")],
+        [("x-forwarded-port", "abc")],
+        [("x-forwarded-port", "0")],
+        [("x-forwarded-port", "70000")],
+        [("x-forwarded-port", "+80")],
+    ],
+)
+def test_malformed_forwarded_host_or_port_is_ignored(extra: list[tuple[str, str]]) -> None:
+    scope = through("127.0.0.1", with_headers(*extra))
+    assert host_and_server(scope) == ([b"example.com"], ("127.0.0.1", 8000))
+
+
+def test_untrusted_client_cannot_set_the_host() -> None:
+    extra = [("x-forwarded-host", "evil.example"), ("x-forwarded-port", "1")]
+    scope = through("127.0.0.1", with_headers(*extra, client=("198.51.100.1", 1234)))
+    assert host_and_server(scope) == ([b"example.com"], ("127.0.0.1", 8000))
+
+
+def test_forwarded_host_is_added_when_the_request_had_none() -> None:
+    scope = with_headers(("x-forwarded-host", "app.example.com"))
+    scope["headers"] = [header for header in scope["headers"] if header[0] != b"host"]
+    through("127.0.0.1", scope)
+    assert host_and_server(scope) == ([b"app.example.com"], ("app.example.com", 80))
+
+
+def test_scope_headers_given_as_a_tuple_are_replaced_not_mutated() -> None:
+    scope = with_headers(("x-forwarded-host", "app.example.com"))
+    original = tuple(scope["headers"])
+    scope["headers"] = original
+    through("127.0.0.1", scope)
+    assert (b"host", b"app.example.com") in scope["headers"]
+    assert (b"host", b"example.com") in original
+
+
+def test_x_forwarded_mode_ignores_the_forwarded_header() -> None:
+    scope = through("127.0.0.1", with_headers(("forwarded", "for=192.0.2.9;proto=https")))
+    assert (scope["client"], scope["scheme"]) == (("127.0.0.1", 50000), "http")
+
+
+# -- RFC 7239 Forwarded --------------------------------------------------------------------
+
+
+def forwarded(
+    *lines: str, trusted: str = "127.0.0.1", client: Any = ("127.0.0.1", 50000), **extra: str
+) -> dict[str, Any]:
+    scope = with_headers(
+        *[("forwarded", line) for line in lines],
+        *[(name.replace("_", "-"), value) for name, value in extra.items()],
+        client=client,
+    )
+    call(ProxyHeadersMiddleware(record_scope, trusted_hosts=trusted, mode="forwarded"), scope)
+    return scope
+
+
+def origin(scope: dict[str, Any]) -> tuple[Any, str, list[bytes]]:
+    return scope["client"], scope["scheme"], host_and_server(scope)[0]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # RFC 7239 section 4's examples
+        (['for="_gazonk"'], (("127.0.0.1", 50000), "http", [b"example.com"])),
+        (
+            ['For="[2001:db8:cafe::17]:4711"'],
+            (("2001:db8:cafe::17", 4711), "http", [b"example.com"]),
+        ),
+        (
+            ["for=192.0.2.60;proto=http;by=203.0.113.43"],
+            (("192.0.2.60", 0), "http", [b"example.com"]),
+        ),
+        (["for=192.0.2.43, for=198.51.100.17"], (("198.51.100.17", 0), "http", [b"example.com"])),
+        (
+            ["for=192.0.2.43;proto=https;host=app.example.com"],
+            (("192.0.2.43", 0), "https", [b"app.example.com"]),
+        ),
+        # quoted values, case-insensitive names, spaces around elements
+        (
+            ['  FOR="192.0.2.43:8080" ; Proto=HTTPS ; Host="app.example.com:8443" '],
+            (("192.0.2.43", 8080), "https", [b"app.example.com:8443"]),
+        ),
+        # several lines are one list, in order
+        (
+            ["for=192.0.2.43;proto=https", "for=127.0.0.1;proto=http"],
+            (("192.0.2.43", 0), "https", [b"example.com"]),
+        ),
+    ],
+)
+def test_forwarded_elements_name_the_client_scheme_and_host(
+    lines: list[str], expected: Any
+) -> None:
+    assert origin(forwarded(*lines)) == expected
+
+
+def test_forwarded_skips_trusted_hops_and_uses_the_clients_element() -> None:
+    scope = forwarded(
+        "for=198.51.100.9;proto=http;host=spoofed.example",  # the client's own claim
+        "for=192.0.2.43;proto=https;host=app.example.com",
+        'for="[2001:db8::5]";proto=http;host=internal',
+        trusted="127.0.0.1, 2001:db8::/32",
+    )
+    assert origin(scope) == (("192.0.2.43", 0), "https", [b"app.example.com"])
+
+
+def test_forwarded_with_star_takes_the_leftmost_element() -> None:
+    scope = forwarded("for=192.0.2.1;proto=https", "for=192.0.2.2", trusted="*")
+    assert origin(scope) == (("192.0.2.1", 0), "https", [b"example.com"])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'for="192.0.2.43, 198.51.100.17"',  # a comma inside quotes is not a separator
+        "for=192.0.2.43;;proto=https",
+        "for=192.0.2.43 proto=https",
+        "for=192.0.2.43;for=198.51.100.17",  # a parameter twice
+        "for=2001:db8::1",  # an IPv6 node must be quoted and bracketed
+        'for="192.0.2.43:99999"',
+        "for=unknown;proto=gopher;host=a/b",
+        'for="192.0.2.43\r\nx: y"',
+    ],
+)
+def test_malformed_forwarded_values_are_not_believed(line: str) -> None:
+    scope = forwarded(line)
+    assert origin(scope) == (("127.0.0.1", 50000), "http", [b"example.com"])
+
+
+def test_forwarded_mode_ignores_x_forwarded_headers() -> None:
+    scope = forwarded(x_forwarded_for="192.0.2.9", x_forwarded_proto="https")
+    assert origin(scope) == (("127.0.0.1", 50000), "http", [b"example.com"])
+
+
+def test_forwarded_from_an_untrusted_client_is_ignored() -> None:
+    scope = forwarded("for=192.0.2.43;proto=https", client=("198.51.100.1", 1234))
+    assert origin(scope) == (("198.51.100.1", 1234), "http", [b"example.com"])
+
+
+def test_forwarded_on_a_websocket_scope_sets_wss() -> None:
+    scope = make_scope(type_="websocket")
+    scope["headers"].append((b"forwarded", b"for=192.0.2.43;proto=https"))
+    call(ProxyHeadersMiddleware(record_scope, mode="forwarded"), scope)
+    assert (scope["client"], scope["scheme"]) == (("192.0.2.43", 0), "wss")
+
+
+def test_unknown_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="forwarded"):
+        ProxyHeadersMiddleware(record_scope, mode="rfc7239")  # type: ignore[arg-type]

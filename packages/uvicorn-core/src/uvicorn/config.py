@@ -213,6 +213,7 @@ class Config:
         factory: bool = False,
         h11_max_incomplete_event_size: int | None = None,
         reset_contextvars: bool = False,
+        proxy_headers_mode: Literal["x-forwarded", "forwarded"] = "x-forwarded",
     ) -> None:
         self.app = app
         self.host = host
@@ -288,6 +289,12 @@ class Config:
             else:
                 self.workers = int(os.environ["WEB_CONCURRENCY"])
 
+        if proxy_headers_mode not in ("x-forwarded", "forwarded"):
+            raise ValueError(
+                "proxy_headers_mode must be 'x-forwarded' (X-Forwarded-For/-Proto/-Host/"
+                f"-Port) or 'forwarded' (RFC 7239 Forwarded), not {proxy_headers_mode!r}"
+            )
+        self.proxy_headers_mode = proxy_headers_mode
         if forwarded_allow_ips is None:
             self.forwarded_allow_ips: list[str] | str = os.environ.get(
                 "FORWARDED_ALLOW_IPS", "127.0.0.1,::1"
@@ -551,7 +558,7 @@ class Config:
         if self.proxy_headers:
             from uvicorn.middleware.proxy_headers import proxy_headers_app
 
-            app = proxy_headers_app(app, trusted_hosts=self.forwarded_allow_ips)
+            app = proxy_headers_app(app, self.forwarded_allow_ips, self.proxy_headers_mode)
         return app
 
     def get_loop_factory(self) -> LoopFactory | None:

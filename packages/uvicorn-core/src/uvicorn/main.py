@@ -17,7 +17,7 @@ import types
 import warnings
 from collections.abc import Callable
 from configparser import RawConfigParser
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -266,6 +266,13 @@ def print_plugins(ctx: click.Context, param: click.Parameter, value: bool) -> No
     help="Take scheme and client address from X-Forwarded-Proto/For of trusted proxies.",
 )
 @click.option(
+    "--proxy-headers-mode",
+    type=click.Choice(["x-forwarded", "forwarded"]),
+    default="x-forwarded",
+    show_default=True,
+    help="Which proxy headers to read: X-Forwarded-For/-Proto/-Host/-Port, or RFC 7239 Forwarded.",
+)
+@click.option(
     "--server-header/--no-server-header",
     is_flag=True,
     default=True,
@@ -425,6 +432,7 @@ def main(
     log_level: str | None,
     access_log: bool,
     proxy_headers: bool,
+    proxy_headers_mode: Literal["x-forwarded", "forwarded"],
     server_header: bool,
     date_header: bool,
     forwarded_allow_ips: str | None,
@@ -481,6 +489,7 @@ def main(
         reload_delay=reload_delay,
         workers=workers,
         proxy_headers=proxy_headers,
+        proxy_headers_mode=proxy_headers_mode,
         server_header=server_header,
         date_header=date_header,
         forwarded_allow_ips=forwarded_allow_ips,
@@ -575,6 +584,7 @@ def run(
     factory: bool = False,
     h11_max_incomplete_event_size: int | None = None,
     reset_contextvars: bool = False,
+    proxy_headers_mode: Literal["x-forwarded", "forwarded"] = "x-forwarded",
 ) -> None:
     """Run ``app`` (an ASGI app, or an import string "module:attribute") until stopped."""
     if app_dir is not None:
@@ -608,6 +618,7 @@ def run(
         log_level=log_level,
         access_log=access_log,
         proxy_headers=proxy_headers,
+        proxy_headers_mode=proxy_headers_mode,
         server_header=server_header,
         date_header=date_header,
         forwarded_allow_ips=forwarded_allow_ips,

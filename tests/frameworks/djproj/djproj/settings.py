@@ -6,7 +6,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = "only-for-the-uvicorn-test-suite-not-secret"
 DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "app.example.com"]  # the last: behind proxies
 
 INSTALLED_APPS: list[str] = []
 MIDDLEWARE = [

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.index),
     path("echo", views.echo),
     path("old", RedirectView.as_view(url="/", permanent=False)),
+    path("where", views.where),
 ]

@@ -16,3 +16,16 @@ def index(request: HttpRequest) -> HttpResponse:
 def echo(request: HttpRequest) -> HttpResponse:
     data = json.loads(request.body)
     return JsonResponse({"received": data, "length": len(request.body)}, status=201)
+
+
+def where(request: HttpRequest) -> HttpResponse:
+    """What Django makes of the request's origin: behind a proxy, the client's view of it."""
+    return JsonResponse(
+        {
+            "absolute": request.build_absolute_uri(),
+            "scheme": request.scheme,
+            "host": request.get_host(),
+            "port": request.get_port(),
+            "remote": request.META.get("REMOTE_ADDR"),
+        }
+    )
