@@ -144,6 +144,12 @@ def option_cases(tmp_path: Path) -> dict[str, tuple[list[str], str, object]]:
         "access_log": (["--no-access-log"], "access_log", False),
         "use_colors": (["--no-use-colors"], "use_colors", False),
         "proxy_headers": (["--no-proxy-headers"], "proxy_headers", False),
+        "limit_request_body": (["--limit-request-body", "1024"], "limit_request_body", 1024),
+        "timeout_request_body": (
+            ["--timeout-request-body", "2.5"],
+            "timeout_request_body",
+            2.5,
+        ),
         "proxy_headers_mode": (
             ["--proxy-headers-mode", "forwarded"],
             "proxy_headers_mode",

@@ -113,9 +113,15 @@ def test_constructor_defaults_match_upstream() -> None:
         for name, param in parameters.items()
         if name not in ("self", "app", "log_config")
     }
-    # Ours: timeout_request_head (a deadline for slow request heads) and proxy_headers_mode
-    # (RFC 7239 Forwarded as an alternative); all else is upstream's.
-    ours = {"timeout_request_head": 20.0, "proxy_headers_mode": "x-forwarded"}
+    # Ours: timeout_request_head (a deadline for slow request heads), proxy_headers_mode
+    # (RFC 7239 Forwarded as an alternative) and the two request-body limits, off by
+    # default; all else is upstream's.
+    ours = {
+        "timeout_request_head": 20.0,
+        "proxy_headers_mode": "x-forwarded",
+        "limit_request_body": None,
+        "timeout_request_body": None,
+    }
     assert defaults == {**UPSTREAM_DEFAULTS, **ours}
     assert parameters["log_config"].default is LOGGING_CONFIG
 
@@ -1044,3 +1050,16 @@ def test_uvicorn_run_stops_at_startup_when_ssl_context_factory_returns_no_contex
 def test_unknown_proxy_headers_mode_is_refused_with_the_choices() -> None:
     with pytest.raises(ValueError, match=r"'x-forwarded'.*'forwarded'"):
         Config("tests.apps:hello", proxy_headers_mode="rfc7239")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("limit_request_body", -1, "limit_request_body must be 0 or more bytes"),
+        ("timeout_request_body", 0, "timeout_request_body must be more than 0 seconds"),
+    ],
+)
+def test_body_limits_out_of_range_are_refused(option: str, value: float, message: str) -> None:
+    options: dict[str, Any] = {option: value}
+    with pytest.raises(ValueError, match=message):
+        Config("tests.apps:hello", **options)

@@ -214,6 +214,8 @@ class Config:
         h11_max_incomplete_event_size: int | None = None,
         reset_contextvars: bool = False,
         proxy_headers_mode: Literal["x-forwarded", "forwarded"] = "x-forwarded",
+        limit_request_body: int | None = None,
+        timeout_request_body: float | None = None,
     ) -> None:
         self.app = app
         self.host = host
@@ -265,6 +267,16 @@ class Config:
         self.factory = factory
         self.h11_max_incomplete_event_size = h11_max_incomplete_event_size
         self.reset_contextvars = reset_contextvars
+        if limit_request_body is not None and limit_request_body < 0:
+            raise ValueError(
+                f"limit_request_body must be 0 or more bytes, not {limit_request_body}"
+            )
+        self.limit_request_body = limit_request_body
+        if timeout_request_body is not None and not timeout_request_body > 0:
+            raise ValueError(
+                f"timeout_request_body must be more than 0 seconds, not {timeout_request_body}"
+            )
+        self.timeout_request_body = timeout_request_body
 
         self.loaded = False
         self.loaded_app: Any = None

@@ -314,6 +314,20 @@ def print_plugins(ctx: click.Context, param: click.Parameter, value: bool) -> No
     "restart at once.",
 )
 @click.option(
+    "--limit-request-body",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Largest request body in bytes: a larger Content-Length is answered 413 before the "
+    "app runs; a chunked body that grows past it is cut. Unlimited by default.",
+)
+@click.option(
+    "--timeout-request-body",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds a client may pause while sending a request body before it is "
+    "disconnected (the app sees http.disconnect). No limit by default.",
+)
+@click.option(
     "--timeout-keep-alive",
     type=int,
     default=5,
@@ -433,6 +447,8 @@ def main(
     access_log: bool,
     proxy_headers: bool,
     proxy_headers_mode: Literal["x-forwarded", "forwarded"],
+    limit_request_body: int | None,
+    timeout_request_body: float | None,
     server_header: bool,
     date_header: bool,
     forwarded_allow_ips: str | None,
@@ -490,6 +506,8 @@ def main(
         workers=workers,
         proxy_headers=proxy_headers,
         proxy_headers_mode=proxy_headers_mode,
+        limit_request_body=limit_request_body,
+        timeout_request_body=timeout_request_body,
         server_header=server_header,
         date_header=date_header,
         forwarded_allow_ips=forwarded_allow_ips,
@@ -585,6 +603,8 @@ def run(
     h11_max_incomplete_event_size: int | None = None,
     reset_contextvars: bool = False,
     proxy_headers_mode: Literal["x-forwarded", "forwarded"] = "x-forwarded",
+    limit_request_body: int | None = None,
+    timeout_request_body: float | None = None,
 ) -> None:
     """Run ``app`` (an ASGI app, or an import string "module:attribute") until stopped."""
     if app_dir is not None:
@@ -619,6 +639,8 @@ def run(
         access_log=access_log,
         proxy_headers=proxy_headers,
         proxy_headers_mode=proxy_headers_mode,
+        limit_request_body=limit_request_body,
+        timeout_request_body=timeout_request_body,
         server_header=server_header,
         date_header=date_header,
         forwarded_allow_ips=forwarded_allow_ips,

@@ -97,6 +97,7 @@ class HTTPConnection(ConnectionBase):
     __slots__ = (
         "app_state",
         "awaiting_head",
+        "body_timed",
         "chunk_length",
         "config",
         "context",
@@ -168,6 +169,7 @@ class HTTPConnection(ConnectionBase):
         self.served = False  # a request head arrived on this connection
         self.draining = False  # shutting down: serve a first request if it comes soon
         self.next_request_held = False  # waiting for the client to read (resume_writing)
+        self.body_timed = False  # --timeout-request-body runs: a body is being received
         self.chunk_length = _UNKNOWN_LENGTH  # length of the chunk being parsed
         parser_class = self.parser_class
         if parser_class is not None:
@@ -366,9 +368,11 @@ class HTTPConnection(ConnectionBase):
             settings.logger.warning("Exceeded concurrency limit.")
         if self.draining:
             cycle.keep_alive = False
-        self.parsing = cycle
         if not (cycle.chunked or cycle.content_length):
             cycle.body_state = _BODY_COMPLETE  # no body: the message ends with its head
+        elif settings.body_limits and not self._limit_body(cycle):
+            return
+        self.parsing = cycle
         if self.cycle is None:
             self.cycle = cycle
             self.start_cycle(cycle)
@@ -376,14 +380,49 @@ class HTTPConnection(ConnectionBase):
             self.pipeline.append(cycle)
             self.pause_reading()
 
+    def _limit_body(self, cycle: RequestResponseCycle) -> bool:
+        """Apply --limit-request-body and --timeout-request-body to a request with a body.
+
+        False when the request is refused already (its Content-Length is over the limit).
+        """
+        settings = self.settings
+        limit = settings.limit_request_body
+        if limit is not None:
+            if cycle.content_length is not None and cycle.content_length > limit:
+                self._body_too_large()
+                return False
+            cycle.allowance = limit  # a chunked body is counted as it arrives
+        if settings.timeout_request_body != math.inf:
+            self.body_timed = True
+            self.deadline = self.server_state.clock + settings.timeout_request_body
+        return True
+
     def on_body(self, body: bytes) -> None:
         cycle = self.parsing
         if cycle is not None:
+            if self.body_timed:
+                self.deadline = self.server_state.clock + self.settings.timeout_request_body
             cycle.body_received(body)
+
+    def request_body_too_large(self) -> None:
+        """A chunked request body grew past --limit-request-body (the cycle counted it)."""
+        if not self.is_closing():
+            self._body_too_large()
+
+    def _body_too_large(self) -> None:
+        self.settings.logger.warning(
+            "%sRequest body larger than the limit of %d bytes.",
+            self.log_prefix,
+            self.settings.limit_request_body,
+        )
+        self.refuse_request(413)
 
     def on_message_complete(self) -> None:
         cycle = self.parsing
         self.awaiting_head = True
+        if self.body_timed:
+            self.body_timed = False
+            self.deadline = math.inf
         if cycle is None:
             return
         self.parsing = None
@@ -402,8 +441,22 @@ class HTTPConnection(ConnectionBase):
         logger = self.settings.logger
         logger.warning(INVALID_REQUEST_TEXT)
         logger.debug("%sInvalid request (%d): %s", self.log_prefix, status, message)
+        self.refuse_request(status, INVALID_REQUEST_TEXT if status == 400 else None)
+
+    def refuse_request(self, status: int, text: str | None = None) -> None:
+        """Answer ``status`` for the request being read, then close the connection.
+
+        One response per request: a request whose response began (or ended, while its
+        body was being read and dropped) is not answered again, the connection only
+        closes; a pipelined one waits for the response in progress. The app serving the
+        request sees ``http.disconnect``.
+        """
         cycle = self.cycle
-        if cycle is not None and cycle.response_state is not ResponseState.COMPLETE:
+        if cycle is not None and cycle.response_state is ResponseState.COMPLETE:
+            if self.parsing is cycle:  # answered already; its body was being dropped
+                self.close_transport()
+                return
+        elif cycle is not None:
             if self.parsing is not cycle:
                 # A bad pipelined request: finish the response in progress, then close.
                 cycle.keep_alive = False
@@ -419,7 +472,7 @@ class HTTPConnection(ConnectionBase):
                 # Its response began: one status line per request, so only close.
                 self.close_transport()
                 return
-        self.send_error_response(status, INVALID_REQUEST_TEXT if status == 400 else None)
+        self.send_error_response(status, text)
 
     def head_too_large(self) -> None:
         """Refuse a request head over the size limit: 414 while still in the request line."""
@@ -596,7 +649,15 @@ class HTTPConnection(ConnectionBase):
     # -- called by the server ----------------------------------------------------------
 
     def deadline_expired(self) -> None:
-        """The keep-alive or request-head timeout ran out."""
+        """The keep-alive, request-head or request-body timeout ran out."""
+        if self.body_timed and not self.is_closing():
+            if self.read_paused:  # the server stopped reading, not the client sending
+                self.deadline = self.server_state.clock + self.settings.timeout_request_body
+                return
+            self.body_timed = False
+            self.settings.logger.warning("%sRequest body not received in time.", self.log_prefix)
+            self.refuse_request(408)
+            return
         if self.cycle is not None or self.is_closing():
             self.deadline = math.inf
             return
@@ -653,6 +714,9 @@ class ConnectionSettings:
     raw_head: bool  # the plugin keeps the default head serializer
     resets_parser: bool  # the parser must hear when a response ended
     check_head_bytes: bool  # the plugin does not declare validates_head_bytes
+    limit_request_body: int | None
+    timeout_request_body: float  # math.inf: no limit
+    body_limits: bool  # either of the two is set
     buffered_reads: bool  # large chunks may switch a connection to the shared read buffer
     special_header_names: frozenset[bytes]
     asgi_version: Literal["2.0", "3.0"]
@@ -687,6 +751,11 @@ class ConnectionSettings:
                 protocol.parser_class is None or protocol.parser_class.resets_between_messages
             ),
             check_head_bytes=not protocol.validates_head_bytes,
+            limit_request_body=config.limit_request_body,
+            timeout_request_body=config.timeout_request_body or math.inf,
+            body_limits=(
+                config.limit_request_body is not None or config.timeout_request_body is not None
+            ),
             buffered_reads=protocol.parser_accepts_views and protocol.parser_class is not None,
             special_header_names=FRAMING_HEADER_NAMES | server_state.default_header_names,
             asgi_version=config.asgi_version,

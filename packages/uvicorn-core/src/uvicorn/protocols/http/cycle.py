@@ -100,6 +100,7 @@ _RECEIVING: Final = RequestBodyState.RECEIVING
 _COMPLETE: Final = RequestBodyState.COMPLETE
 _DELIVERED: Final = RequestBodyState.DELIVERED
 _DISCONNECTED: Final = RequestBodyState.DISCONNECTED
+_UNLIMITED: Final = 1 << 62
 _AWAITING_START: Final = ResponseState.AWAITING_START
 _STREAMING: Final = ResponseState.STREAMING
 _DONE: Final = ResponseState.COMPLETE
@@ -109,6 +110,7 @@ class RequestResponseCycle(RequestHead):
     """One request and its response; the cycle is also the parsed request head."""
 
     __slots__ = (
+        "allowance",
         "app",
         "body",
         "body_state",
@@ -137,10 +139,15 @@ class RequestResponseCycle(RequestHead):
         self.send_body = True  # False for HEAD and for statuses without a body
         self.remaining: int | None = None  # body bytes the Content-Length still expects
         self.queued_head = b""  # the encoded response head, queued for the socket
+        self.allowance = _UNLIMITED  # body bytes --limit-request-body still allows
 
     # -- events from the connection ----------------------------------------------------
 
     def body_received(self, chunk: bytes) -> None:
+        self.allowance -= len(chunk)
+        if self.allowance < 0:
+            self.conn.request_body_too_large()
+            return
         if self.response_state is _DONE:
             return  # the app has answered; the rest of the body is read and dropped
         self.body += chunk
