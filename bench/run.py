@@ -54,9 +54,11 @@ WORKSPACE_PACKAGES = [
     "packages/uvicorn-http-httptools",
     "packages/uvicorn-loop-uvloop",
 ]
+# The file workloads serve Starlette's FileResponse: every server gets the same Starlette.
+STARLETTE = "starlette==1.10.0"
 REFERENCE_PACKAGES = {
-    "upstream": ["uvicorn[standard]==0.54.0"],
-    "granian": ["granian==2.8.7", "uvloop==0.23.0"],
+    "upstream": ["uvicorn[standard]==0.54.0", STARLETTE],
+    "granian": ["granian==2.8.7", "uvloop==0.23.0", STARLETTE],
 }
 
 
@@ -117,10 +119,14 @@ SERVERS["floor"] = ServerSpec(
 FLOOR_WORKLOADS = ("hello", "close")
 # Not a default either: this workspace at another git revision (--baseline REV), to
 # compare a change with the tree before it in the same run.
+# Opt-in: ours on asyncio's loop, where pathsend is zero-copy (uvloop has no sendfile).
+SERVERS["ours-asyncio"] = ServerSpec(
+    "ours-asyncio", "ours", (*UVICORN_ARGS, "--http", "httptools", "--loop", "asyncio")
+)
 SERVERS["baseline"] = ServerSpec(
     "baseline", "baseline", (*UVICORN_ARGS, "--http", "httptools", "--loop", "uvloop")
 )
-DEFAULT_SERVERS = [name for name in SERVERS if name not in ("floor", "baseline")]
+DEFAULT_SERVERS = [name for name in SERVERS if name not in ("floor", "baseline", "ours-asyncio")]
 REFERENCE_OF = {"ours-h11": "upstream-h11", "upstream-h11": "upstream-h11"}
 
 
@@ -151,7 +157,17 @@ WORKLOADS = {
     "hello-log": Workload(
         "hello-log", "(a) with the access log on", ("-c", "64", "/"), "rps", access_log=True
     ),
+    "file": Workload(
+        "file", "(e) 10 MiB FileResponse, pathsend if offered", ("-c", "8", "/file"), "bytes"
+    ),
+    "file-plain": Workload(
+        "file-plain",
+        "(e) 10 MiB FileResponse, pathsend hidden",
+        ("-c", "8", "/file-no-pathsend"),
+        "bytes",
+    ),
 }
+FILE_WORKLOADS = ("file", "file-plain")
 H11_WORKLOADS = ("hello",)
 
 
@@ -211,7 +227,8 @@ def ensure_baseline(revision: str) -> None:
     print(f"creating {path} from {revision} ({sha[:10]}) ...", flush=True)
     venv.create(path, with_pip=True, clear=True)
     pip = [str(path / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, *(str(source / package) for package in WORKSPACE_PACKAGES)], check=True)
+    sources = [str(source / package) for package in WORKSPACE_PACKAGES]
+    subprocess.run([*pip, *sources, STARLETTE], check=True)
     marker.write_text(sha)
 
 
@@ -220,7 +237,7 @@ def ensure_environments(selected: list[str]) -> None:
     venvs = {SERVERS[name].venv for name in selected}
     if "ours" in venvs:
         packages = [str(ROOT / package) for package in WORKSPACE_PACKAGES]
-        ensure_venv("ours", packages)
+        ensure_venv("ours", [*packages, STARLETTE])
         # Always measure the working tree as it is now.
         python = str(VENVS / "ours" / "bin" / "python")
         subprocess.run(
@@ -449,6 +466,8 @@ def plan(selected: list[str], workloads: list[str]) -> Iterator[tuple[str, str]]
             if server == "floor" and workload not in FLOOR_WORKLOADS:
                 continue
             if workload == "hello-log" and server.startswith("granian"):
+                continue
+            if server == "ours-asyncio" and workload not in FILE_WORKLOADS:
                 continue
             yield server, workload
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from starlette.responses import FileResponse
 from websockets.sync.client import connect
 
 from tests.frameworks.apps import starlette_app
@@ -21,6 +25,7 @@ from tests.frameworks.conftest import (
     serve_in_thread,
     wire_head,
 )
+from tests.utils import run_server
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -108,6 +113,32 @@ def test_file_response_sends_file_with_validators(app: Served) -> None:
         ("etag", etag),
     ]
     assert response.content == starlette_app.HELLO_FILE.read_bytes()
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_large_file_response_goes_out_through_pathsend(
+    http_impl: str, loop: str, tmp_path: Path
+) -> None:
+    """Starlette sends http.response.pathsend when the scope offers it: zero-copy on
+    asyncio's loop, chunked reads on uvloop; the client gets the file either way."""
+    pytest.importorskip(loop)
+    path = tmp_path / "large.bin"
+    path.write_bytes(os.urandom(1 << 20) * 5)
+    used: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        async def spying_send(message: Any) -> None:
+            used.append(message["type"])
+            await send(message)
+
+        await FileResponse(path)(scope, receive, spying_send)
+
+    with run_server(app, http=http_impl, loop=loop) as server:
+        response = httpx.get(f"{server.url}/")
+    assert response.status_code == 200
+    assert response.headers["content-length"] == str(5 << 20)
+    assert response.content == path.read_bytes()
+    assert used == ["http.response.start", "http.response.pathsend"]
 
 
 def test_file_response_answers_range_with_206(app: Served) -> None:

@@ -85,6 +85,11 @@ class HTTPResponseBodyEvent(TypedDict):
     more_body: NotRequired[bool]
 
 
+class HTTPResponsePathsendEvent(TypedDict):
+    type: Literal["http.response.pathsend"]
+    path: str
+
+
 class HTTPDisconnectEvent(TypedDict):
     type: Literal["http.disconnect"]
 
@@ -176,6 +181,7 @@ ASGIReceiveEvent = (
 ASGISendEvent = (
     HTTPResponseStartEvent
     | HTTPResponseBodyEvent
+    | HTTPResponsePathsendEvent
     | HTTPDisconnectEvent
     | WebSocketAcceptEvent
     | WebSocketSendEvent

@@ -69,6 +69,9 @@ _BODY_RECEIVING: Final = RequestBodyState.RECEIVING
 _BODY_COMPLETE: Final = RequestBodyState.COMPLETE
 # Stands in for the per-request "asgi" entry in a connection's scope template.
 _ASGI_PLACEHOLDER: Final[ASGIVersions] = {"version": "3.0", "spec_version": HTTP_SPEC_VERSION}
+# The ASGI extensions every HTTP scope carries: http.response.pathsend has no options.
+_PATHSEND: Final = "http.response.pathsend"
+_NO_OPTIONS: Final[dict[object, object]] = {}
 # What a client is told about a malformed request, and what the log says (as upstream).
 INVALID_REQUEST_TEXT: Final = "Invalid HTTP request received."
 # Finds a line end in bytes or in a view of the read buffer (which has no find()).
@@ -359,7 +362,9 @@ class HTTPConnection(ConnectionBase):
         scope["headers"] = headers
         scope["state"] = self.app_state.copy()
         if self.tls is not None:
-            scope["extensions"] = {"tls": self.tls}
+            scope["extensions"] = {"tls": self.tls, _PATHSEND: _NO_OPTIONS}
+        else:
+            scope["extensions"] = {_PATHSEND: _NO_OPTIONS}
         limit = settings.limit_concurrency
         if limit is not None and (
             len(settings.connections) > limit or len(settings.tasks) >= limit

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from uvicorn._types import ASGI3Application, ASGIReceiveEvent, ASGISendEvent, HTTPScope
 from uvicorn.protocols.addresses import get_client_addr, get_path_with_query_string
+from uvicorn.protocols.http.pathsend import send_path
 from uvicorn.protocols.http.request import RequestHead
 from uvicorn.protocols.http.wire import CHUNKED_END, STATUS_LINES, encode_header_block
 from uvicorn.protocols.output import HIGH_WATER_LIMIT
@@ -264,6 +265,9 @@ class RequestResponseCycle(RequestHead):
             return  # the client is gone: what the app sends is dropped, as ASGI says
         if state is _STREAMING:
             if message["type"] != "http.response.body":
+                if message["type"] == "http.response.pathsend":
+                    await send_path(self, message["path"])
+                    return
                 raise RuntimeError(
                     f"Expected ASGI message 'http.response.body', but got '{message['type']}'."
                 )
@@ -437,6 +441,21 @@ class RequestResponseCycle(RequestHead):
                 conn.write(data)
         if not more_body:
             self.response_complete()
+
+    def finish_file_body(self, sent: int) -> None:
+        """The file of a pathsend is written (``sent`` bytes): end the body, as
+        ``_write_body`` ends a last body message."""
+        if self.remaining is not None:
+            self.remaining -= sent
+        conn = self.conn
+        if self.send_body:
+            if not conn.settings.raw_encoding:
+                end = conn.encode_end(self.response_chunked)
+                if end:
+                    conn.write(end)
+            elif self.response_chunked:
+                conn.write(CHUNKED_END)
+        self.response_complete()
 
     def response_complete(self) -> None:
         self.response_state = _DONE

@@ -160,6 +160,25 @@ def test_json_bodies_over_tls_are_intact(
     assert echoed == payloads
 
 
+def test_pathsend_over_tls_sends_the_file(
+    http_impl: str, loop_impl: str, certs: Certificates, tmp_path: Path
+) -> None:
+    """No zero-copy through TLS: the file is read and encrypted in chunks, all of it."""
+    path = tmp_path / "file.bin"
+    path.write_bytes(bytes(range(256)) * 12_000)
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        headers = [(b"content-length", str(path.stat().st_size).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.pathsend", "path": str(path)})
+
+    options = certs.server_options()
+    with run_server(app, http=http_impl, loop=loop_impl, **options) as server:
+        with httpx.Client(verify=certs.client_context()) as client:
+            bodies = [client.get(https_url(server.url) + "/").content for _ in range(2)]
+    assert bodies == [path.read_bytes()] * 2
+
+
 def test_cli_serves_https_and_says_so(http_impl: str, certs: Certificates) -> None:
     args = ["uvicorn.testing.apps:hello", "--port", "0", "--http", http_impl]
     args += ["--ssl-certfile", str(certs.cert_file), "--ssl-keyfile", str(certs.key_file)]
