@@ -400,7 +400,6 @@ def test_run_refuses_app_object_with_reload_or_workers(
 @pytest.mark.parametrize(
     ("arguments", "option"),
     [
-        (["--http2"], "not available yet"),
         (["--reload", "--workers", "2"], "--reload and --workers cannot be used together"),
     ],
 )
@@ -514,7 +513,7 @@ def test_list_plugins_shows_columns_and_one_auto_choice_per_kind() -> None:
     assert lines[0].split() == ["KIND", "NAME", "DISTRIBUTION", "VERSION", "STATUS"]
     asyncio_row = next(line.split() for line in lines if line.split()[:2] == ["loop", "asyncio"])
     assert asyncio_row[2:4] == ["uvicorn-core", uvicorn.__version__]
-    for kind in ("http", "loop", "lifespan", "reloader", "process-manager"):
+    for kind in ("http", "http2", "loop", "lifespan", "reloader", "process-manager"):
         assert sum("(auto)" in line for line in lines if line.split()[0] == kind) == 1, kind
     rows = [line.split()[:4] for line in lines]
     assert ["reloader", "stat", "uvicorn-core", uvicorn.__version__] in rows

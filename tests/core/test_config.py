@@ -466,10 +466,9 @@ def test_http_import_string_that_does_not_import_exits_3(caplog: pytest.LogCaptu
 @pytest.mark.parametrize(
     ("options", "feature"),
     [
-        ({"http2": True}, "not available yet"),
         ({"reload": True, "workers": 2}, "--reload and --workers cannot be used together"),
     ],
-    ids=["http2", "reload-with-workers"],
+    ids=["reload-with-workers"],
 )
 def test_unavailable_feature_exits_3_at_load(
     options: dict[str, Any], feature: str, caplog: pytest.LogCaptureFixture

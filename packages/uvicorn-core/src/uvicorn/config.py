@@ -146,13 +146,6 @@ def create_ssl_context(
     return context
 
 
-def _not_available_yet(option: str) -> str:
-    return (
-        f"{option} is not available yet in this release of uvicorn-core; "
-        "remove the option to run the server."
-    )
-
-
 class Config:
     def __init__(
         self,
@@ -269,6 +262,8 @@ class Config:
         self.loaded_app: Any = None
         self.http_protocol_class: type[asyncio.Protocol] | None = None
         self.ws_protocol_class: type[asyncio.Protocol] | None = None
+        # With --http2: the multiplexed protocol class, chosen per connection beside HTTP/1.1.
+        self.multiplexed_protocol_class: type[asyncio.Protocol] | None = None
         self.lifespan_class: Any = None
         self.ssl: ssl.SSLContext | None = None
         self.configure_logging()
@@ -439,8 +434,6 @@ class Config:
     def unavailable_features(self) -> list[str]:
         """Options set that cannot be honoured (yet, or together), as messages for the user."""
         problems = []
-        if self.http2:
-            problems.append(_not_available_yet("--http2"))
         if self.reload and self.workers > 1:
             problems.append(
                 "--reload and --workers cannot be used together: the reloader runs one "
@@ -463,8 +456,17 @@ class Config:
             except RuntimeError as exc:
                 startup_failure("Invalid --header %r: %s", name.decode("latin1"), exc)
 
+        try:
+            if self.http2:
+                self.multiplexed_protocol_class = resolve_implementation("http2", "auto")
+        except PluginError as exc:
+            startup_failure("--http2: %s", exc)
+
         if self.is_ssl:
             self.ssl = self._create_ssl_context()
+            if self.multiplexed_protocol_class is not None:
+                alpn: str = getattr(self.multiplexed_protocol_class, "alpn_protocol", "h2")
+                self.ssl.set_alpn_protocols([alpn, "http/1.1"])
 
         try:
             self.http_protocol_class = resolve_implementation("http", self.http)
