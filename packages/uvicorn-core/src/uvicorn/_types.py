@@ -85,6 +85,12 @@ class HTTPResponseBodyEvent(TypedDict):
     more_body: NotRequired[bool]
 
 
+class HTTPResponseTrailersEvent(TypedDict):
+    type: Literal["http.response.trailers"]
+    headers: NotRequired[Iterable[tuple[bytes, bytes]]]
+    more_trailers: NotRequired[bool]
+
+
 class HTTPDisconnectEvent(TypedDict):
     type: Literal["http.disconnect"]
 
@@ -176,6 +182,7 @@ ASGIReceiveEvent = (
 ASGISendEvent = (
     HTTPResponseStartEvent
     | HTTPResponseBodyEvent
+    | HTTPResponseTrailersEvent
     | HTTPDisconnectEvent
     | WebSocketAcceptEvent
     | WebSocketSendEvent

@@ -644,6 +644,30 @@ class ConnectionSettings:
     def build(
         cls, protocol: type[HTTPConnection], config: Config, server_state: ServerState
     ) -> ConnectionSettings:
+        return cls.create(
+            config,
+            server_state,
+            raw_encoding=not protocol.frames_body,
+            raw_head=not protocol.encodes_head,
+            # The older contract has no declaration: prepare_next_message always runs.
+            resets_parser=(
+                protocol.parser_class is None or protocol.parser_class.resets_between_messages
+            ),
+            check_head_bytes=not protocol.validates_head_bytes,
+        )
+
+    @classmethod
+    def create(
+        cls,
+        config: Config,
+        server_state: ServerState,
+        *,
+        raw_encoding: bool,
+        raw_head: bool,
+        resets_parser: bool,
+        check_head_bytes: bool,
+    ) -> ConnectionSettings:
+        """Settings for any carrier of request cycles; ``build`` fills in an HTTP/1.1 class's."""
         logger = logging.getLogger("uvicorn.error")
         access_logger = logging.getLogger("uvicorn.access")
         return cls(
@@ -663,13 +687,10 @@ class ConnectionSettings:
             connections=server_state.connections,
             tasks=server_state.tasks,
             local_address=server_state.local_address,
-            raw_encoding=not protocol.frames_body,
-            raw_head=not protocol.encodes_head,
-            # The older contract has no declaration: prepare_next_message always runs.
-            resets_parser=(
-                protocol.parser_class is None or protocol.parser_class.resets_between_messages
-            ),
-            check_head_bytes=not protocol.validates_head_bytes,
+            raw_encoding=raw_encoding,
+            raw_head=raw_head,
+            resets_parser=resets_parser,
+            check_head_bytes=check_head_bytes,
             special_header_names=FRAMING_HEADER_NAMES | server_state.default_header_names,
             asgi_version=config.asgi_version,
         )
