@@ -14,6 +14,7 @@ import h2.connection
 import h2.events
 import h2.exceptions
 import h2.settings
+import hyperframe.frame
 
 from uvicorn.protocols.http.codec import CodecOptions, StreamError, StreamEvents
 
@@ -26,11 +27,12 @@ _DECODER_ALLOWANCE: Final = 2
 class H2Codec:
     """One h2 server connection, driven by the core."""
 
-    __slots__ = ("conn", "events", "options")
+    __slots__ = ("conn", "events", "options", "queued")
 
     def __init__(self, events: StreamEvents, options: CodecOptions) -> None:
         self.events = events
         self.options = options
+        self.queued = b""  # frames written beside h2 (a graceful GOAWAY), after h2's own
         config = h2.config.H2Configuration(client_side=False, header_encoding=None)
         self.conn = h2.connection.H2Connection(config=config)
         self.conn.local_settings = h2.settings.Settings(
@@ -120,7 +122,18 @@ class H2Codec:
         return self.conn.max_outbound_frame_size
 
     def close(self, error: StreamError) -> None:
-        self.conn.close_connection(error_code=int(error))
+        if error is not StreamError.NO_ERROR:
+            self.conn.close_connection(error_code=int(error))
+            return
+        # h2's close_connection() also refuses to send anything more, which would cut the
+        # streams in progress: a graceful GOAWAY is framed here, and h2 stays open for them.
+        goaway = hyperframe.frame.GoAwayFrame(0)
+        goaway.last_stream_id = self.conn.highest_inbound_stream_id
+        goaway.error_code = int(error)
+        self.queued += self.conn.data_to_send() + goaway.serialize()
 
     def bytes_to_send(self) -> bytes:
+        if self.queued:
+            queued, self.queued = self.queued, b""
+            return queued + self.conn.data_to_send()
         return self.conn.data_to_send()
