@@ -18,7 +18,17 @@ from uvicorn import hookspecs
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = sorted(path.parent for path in (ROOT / "packages").glob("*/pyproject.toml"))
-FORBIDDEN_IN_CORE = {"h11", "h2", "hpack", "hyperframe", "httptools", "websockets", "wsproto", "uvloop", "watchfiles"}
+FORBIDDEN_IN_CORE = {
+    "h11",
+    "h2",
+    "hpack",
+    "hyperframe",
+    "httptools",
+    "websockets",
+    "wsproto",
+    "uvloop",
+    "watchfiles",
+}
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -1,0 +1,134 @@
+"""Real HTTP/2 clients against the server: httpx (on h2) over TLS, curl (on nghttp2) over
+TLS and with prior knowledge, and a Starlette app served over HTTP/2."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route
+
+from tests.http2 import apps
+from tests.http2.test_dispatch import Certificates
+from uvicorn.testing.utils import run_server
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
+    return Certificates(tmp_path_factory.mktemp("certs"))
+
+
+def https(url: str) -> str:
+    return url.replace("http://", "https://", 1)
+
+
+def test_httpx_negotiates_http2_over_tls(certs: Certificates) -> None:
+    with run_server(apps.describe, http2=True, **certs.options()) as server:
+        context = certs.client_context(["h2", "http/1.1"])
+        with httpx.Client(http2=True, verify=context) as client:
+            url = https(server.url)
+            responses = [client.post(f"{url}/{i}", content=b"x" * i) for i in range(5)]
+        with httpx.Client(verify=certs.client_context(["http/1.1"])) as client:
+            http11 = client.get(https(server.url) + "/one")
+    assert {response.http_version for response in responses} == {"HTTP/2"}
+    assert [json.loads(response.text)["length"] for response in responses] == list(range(5))
+    assert json.loads(responses[0].text)["tls"] is True
+    assert http11.http_version == "HTTP/1.1"
+    assert json.loads(http11.text)["http_version"] == "1.1"
+
+
+curl = shutil.which("curl")
+needs_curl = pytest.mark.skipif(curl is None, reason="curl is not installed")
+
+
+def curl_supports_http2() -> bool:
+    if curl is None:
+        return False
+    output = subprocess.run([curl, "-V"], capture_output=True, text=True, check=False).stdout
+    return "HTTP2" in output
+
+
+needs_curl_http2 = pytest.mark.skipif(not curl_supports_http2(), reason="curl without HTTP/2")
+
+
+@needs_curl_http2
+def test_curl_with_prior_knowledge() -> None:
+    assert curl is not None
+    with run_server(apps.describe, http2=True) as server:
+        result = subprocess.run(
+            [curl, "-sS", "--http2-prior-knowledge", "-d", "hello", server.url + "/curl"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert (seen["http_version"], seen["method"], seen["length"]) == ("2", "POST", 5)
+
+
+@needs_curl_http2
+def test_curl_http2_over_tls(certs: Certificates) -> None:
+    assert curl is not None
+    with run_server(apps.describe, http2=True, **certs.options()) as server:
+        result = subprocess.run(
+            [
+                curl,
+                "-sS",
+                "--http2",
+                "--cacert",
+                str(certs.ca_file),
+                https(server.url) + "/tls",
+                "-w",
+                "%{http_version}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    body, _, version = result.stdout.rpartition("}")
+    assert version == "2"
+    assert json.loads(body + "}")["scheme"] == "https"
+
+
+def starlette_app() -> Starlette:
+    async def echo(request: Request) -> JSONResponse:
+        body = await request.body()
+        return JSONResponse(
+            {
+                "version": request.scope["http_version"],
+                "host": request.url.hostname,
+                "length": len(body),
+            }
+        )
+
+    async def numbers(request: Request) -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            for number in range(1000):
+                yield f"{number}\n".encode() * 100
+
+        return StreamingResponse(chunks(), media_type="text/plain")
+
+    return Starlette(routes=[Route("/echo", echo, methods=["POST"]), Route("/numbers", numbers)])
+
+
+def test_starlette_app_over_http2(certs: Certificates, tmp_path: Path) -> None:
+    with run_server(starlette_app(), http2=True, **certs.options()) as server:
+        with httpx.Client(http2=True, verify=certs.client_context(["h2"])) as client:
+            echoed = client.post(https(server.url) + "/echo", content=b"z" * 100_000)
+            streamed = client.get(https(server.url) + "/numbers")
+    assert echoed.http_version == "HTTP/2"
+    assert echoed.json() == {"version": "2", "host": "127.0.0.1", "length": 100_000}
+    assert streamed.text == "".join(f"{number}\n" * 100 for number in range(1000))

@@ -1,0 +1,181 @@
+"""HTTP/2 streams over real sockets, driven frame by frame with a raw h2 client.
+
+Every test serves with ``http2=True`` beside the default HTTP/1.1 plugin: what is under
+test is the core's multiplexed connection and stream cycle, through the installed HTTP/2
+implementation (the only one today, so these are not parametrized).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+import h2.errors
+import hyperframe.frame
+import pytest
+
+from tests.http2 import apps
+from tests.http2.client import H2Client
+from uvicorn.testing import apps as kit_apps
+from uvicorn.testing.utils import run_server, wait_for
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def serve(app: Any, **options: Any) -> Any:
+    return run_server(app, http2=True, **options)
+
+
+def test_prior_knowledge_request_gets_an_http2_scope() -> None:
+    with serve(apps.describe, root_path="/mount") as server, H2Client(server.port) as client:
+        response = client.request("/path?x=1", method="POST", body=b"hello")
+    assert response.status == 200
+    assert response.header(b"x-served") == b"yes"
+    assert response.header(b"server") == b"uvicorn"
+    seen = json.loads(response.body)
+    assert seen["http_version"] == "2"
+    assert seen["method"] == "POST"
+    assert seen["path"] == "/mount/path"
+    assert seen["root_path"] == "/mount"
+    assert seen["query_string"] == "x=1"
+    assert seen["scheme"] == "http"
+    assert seen["length"] == 5
+    assert ["host", "127.0.0.1"] in seen["headers"]  # from :authority
+    assert not any(name.startswith(":") for name, _ in seen["headers"])
+    assert seen["extensions"] == ["http.response.trailers"]
+
+
+def test_access_log_line_says_http2() -> None:
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign,assignment]  # a list is the log
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(handler)
+    try:
+        with serve(kit_apps.hello, log_level="info") as server, H2Client(server.port) as client:
+            assert client.request("/logged").status == 200
+    finally:
+        access.removeHandler(handler)
+    assert ['"GET /logged HTTP/2" 200' in record.getMessage() for record in records] == [True]
+
+
+def test_many_concurrent_streams_share_one_connection() -> None:
+    count = 50
+    with serve(apps.Gate(count)) as server, H2Client(server.port) as client:
+        stream_ids = [client.start_request(f"/{index}") for index in range(count)]
+        responses = [client.wait(stream_id) for stream_id in stream_ids]
+    assert [response.body for response in responses] == [f"/{i}".encode() for i in range(count)]
+
+
+def test_large_request_body_is_read_through_flow_control() -> None:
+    body = bytes(range(256)) * 4096  # 1 MiB, many times the stream's initial window
+    with serve(apps.describe) as server, H2Client(server.port) as client:
+        response = client.request("/upload", method="POST", body=body)
+    seen = json.loads(response.body)
+    assert seen["length"] == len(body)
+    assert seen["sha256"] == hashlib.sha256(body).hexdigest()
+
+
+def test_streamed_response_waits_for_the_peer_window() -> None:
+    recorder = apps.Recorder()
+    chunk = b"x" * 16384
+    app = apps.streams(recorder, chunk, count=16)  # 256 KiB against a 64 KiB window
+    with serve(app) as server, H2Client(server.port, auto_ack=False) as client:
+        stream_id = client.start_request("/stream")
+        response = client.responses[stream_id]
+        while len(response.body) < 65535:
+            client.receive()
+        # The window is spent: the app's send() blocks instead of buffering the rest.
+        assert not wait_for(lambda: recorder.sent_chunks == 16, timeout=0.3)
+        assert len(response.body) == 65535
+        client.conn.acknowledge_received_data(len(response.body), stream_id)
+        client.auto_ack = True
+        client.flush()
+        client.wait(stream_id)
+    assert response.ended
+    assert response.body == chunk * 16
+
+
+def test_reset_stream_gives_the_app_http_disconnect() -> None:
+    recorder = apps.Recorder()
+    with serve(apps.waits_for_disconnect(recorder)) as server, H2Client(server.port) as client:
+        stream_id = client.start_request("/upload", method="POST", end_stream=False)
+        client.send_body(stream_id, b"first", end_stream=False)
+        assert wait_for(lambda: len(recorder.messages) == 1)
+        client.conn.reset_stream(stream_id, h2.errors.ErrorCodes.CANCEL)
+        client.flush()
+        assert wait_for(lambda: len(recorder.messages) == 2)
+        # The connection goes on serving other streams.
+        assert client.request("/after").body == b"after"
+    assert recorder.messages[0] == {"type": "http.request", "body": b"first", "more_body": True}
+    assert recorder.messages[1] == {"type": "http.disconnect"}
+
+
+def test_response_trailers_end_the_stream() -> None:
+    with serve(apps.with_trailers) as server, H2Client(server.port) as client:
+        response = client.request("/trailers")
+    assert response.status == 200
+    assert response.body == b"part one, part two"
+    assert response.trailers == [(b"x-checksum", b"abc")]
+    assert response.ended
+
+
+def test_limit_concurrency_answers_503_per_stream() -> None:
+    recorder = apps.Recorder()
+    app = apps.held_until_released(recorder)
+    with serve(app, limit_concurrency=1) as server, H2Client(server.port) as client:
+        first = client.start_request("/held")
+        assert wait_for(lambda: len(recorder.messages) == 1)
+        refused = client.wait(client.start_request("/refused"))
+        recorder.release_all()
+        served = client.wait(first)
+    assert refused.status == 503
+    assert served.status == 200
+    assert served.body == b"released"
+
+
+def test_app_exception_is_a_500_on_its_stream_only() -> None:
+    with serve(kit_apps.raises) as server, H2Client(server.port) as client:
+        first = client.request("/one")
+        second = client.request("/two")
+    assert (first.status, second.status) == (500, 500)
+    assert not client.closed
+
+
+def test_oversized_header_list_is_answered_431() -> None:
+    with serve(kit_apps.hello) as server, H2Client(server.port) as client:
+        stream_id = client.start_request("/big", headers=[(b"x-big", b"a" * 20000)])
+        response = client.wait(stream_id)
+        after = client.request("/after")
+    assert response.status == 431
+    assert after.status == 200
+
+
+def test_graceful_shutdown_sends_goaway_and_finishes_streams() -> None:
+    recorder = apps.Recorder()
+    with serve(apps.held_until_released(recorder)) as server:
+        with H2Client(server.port) as client:
+            stream_id = client.start_request("/in-flight")
+            assert wait_for(lambda: len(recorder.messages) == 1)
+            server.server.should_exit = True
+            frames = client.raw_frames()
+            goaway = next(f for f in frames if isinstance(f, hyperframe.frame.GoAwayFrame))
+            assert (goaway.last_stream_id, goaway.error_code) == (stream_id, 0)
+            recorder.release_all()
+            rest = list(frames)  # until the server closes
+    heads = [f for f in rest if isinstance(f, hyperframe.frame.HeadersFrame)]
+    assert [client.decode_head(f)[0] for f in heads] == [(b":status", b"200")]
+    data = [f for f in rest if isinstance(f, hyperframe.frame.DataFrame)]
+    assert b"".join(f.data for f in data) == b"released"
+    assert "END_STREAM" in data[-1].flags
+    assert all(f.stream_id == stream_id for f in heads + data)
+
+
+def test_idle_connection_is_closed_after_keep_alive_timeout() -> None:
+    with serve(kit_apps.hello, timeout_keep_alive=1) as server, H2Client(server.port) as client:
+        assert client.request("/").status == 200
+        client.read_until_closed()
+    assert client.goaway is not None
+    assert client.goaway.error_code == h2.errors.ErrorCodes.NO_ERROR
