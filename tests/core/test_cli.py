@@ -172,6 +172,11 @@ def option_cases(tmp_path: Path) -> dict[str, tuple[list[str], str, object]]:
             9,
         ),
         "timeout_request_head": (["--timeout-request-head", "2.5"], "timeout_request_head", 2.5),
+        "h2_max_concurrent_streams": (
+            ["--h2-max-concurrent-streams", "8"],
+            "h2_max_concurrent_streams",
+            8,
+        ),
         "ssl_keyfile": (["--ssl-keyfile", "key.pem"], "ssl_keyfile", "key.pem"),
         "ssl_certfile": (["--ssl-certfile", "cert.pem"], "ssl_certfile", "cert.pem"),
         "ssl_keyfile_password": (["--ssl-keyfile-password", "pw"], "ssl_keyfile_password", "pw"),
@@ -216,6 +221,7 @@ def test_help_lists_every_upstream_option_and_the_new_ones() -> None:
         assert re.search(rf"(^|[\s/]){re.escape(option)}\b", result.output), option
     assert "--list-plugins" in result.output
     assert "--timeout-request-head FLOAT" in result.output
+    assert "--h2-max-concurrent-streams" in result.output
 
 
 def test_help_imports_neither_plugins_nor_the_server() -> None:

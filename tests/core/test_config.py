@@ -113,8 +113,10 @@ def test_constructor_defaults_match_upstream() -> None:
         for name, param in parameters.items()
         if name not in ("self", "app", "log_config")
     }
-    # timeout_request_head is ours (a deadline for slow request heads); all else is upstream's.
-    assert defaults == {**UPSTREAM_DEFAULTS, "timeout_request_head": 20.0}
+    # timeout_request_head (a deadline for slow request heads) and h2_max_concurrent_streams
+    # are ours; all else is upstream's.
+    ours = {"timeout_request_head": 20.0, "h2_max_concurrent_streams": 100}
+    assert defaults == {**UPSTREAM_DEFAULTS, **ours}
     assert parameters["log_config"].default is LOGGING_CONFIG
 
 

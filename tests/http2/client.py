@@ -42,9 +42,14 @@ class H2Client:
         auto_ack: bool = True,
         initial_window: int | None = None,
         split_preface: bool = False,
+        receive_buffer: int | None = None,
         timeout: float = 10.0,
     ) -> None:
-        sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if receive_buffer is not None:  # set before connecting, so the window stays small
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.settimeout(timeout)
+        sock.connect(("127.0.0.1", port))
         if tls is not None:
             tls.set_alpn_protocols(["h2"])
             sock = tls.wrap_socket(sock, server_hostname="127.0.0.1")

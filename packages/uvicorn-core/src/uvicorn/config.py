@@ -157,6 +157,7 @@ class Config:
         loop: LoopFactoryType | str | Callable[[bool], LoopFactory | None] = "auto",
         http: type[asyncio.Protocol] | HTTPProtocolType | str = "auto",
         http2: bool = False,
+        h2_max_concurrent_streams: int = 100,
         ws: type[asyncio.Protocol] | WSProtocolType | str = "auto",
         ws_max_size: int = 16 * 1024 * 1024,
         ws_max_queue: int = 32,
@@ -215,6 +216,7 @@ class Config:
         self.loop = loop
         self.http = http
         self.http2 = http2
+        self.h2_max_concurrent_streams = h2_max_concurrent_streams
         self.ws = ws
         self.ws_max_size = ws_max_size
         self.ws_max_queue = ws_max_queue

@@ -38,7 +38,6 @@ class H2Codec:
         self.conn.local_settings = h2.settings.Settings(
             client=False,
             initial_values={
-                h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: options.max_concurrent_streams,
                 h2.settings.SettingCodes.MAX_HEADER_LIST_SIZE: (
                     options.max_header_list_size * _DECODER_ALLOWANCE
                 ),
@@ -47,6 +46,11 @@ class H2Codec:
 
     def start(self) -> None:
         self.conn.initiate_connection()
+        # Sent as a change, so h2 enforces it (as a connection error) only once the peer
+        # acknowledged it; before, the core refuses extra streams with REFUSED_STREAM.
+        self.conn.update_settings(
+            {h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: self.options.max_concurrent_streams}
+        )
         increment = self.options.connection_window - _DEFAULT_WINDOW
         if increment > 0:
             self.conn.increment_flow_control_window(increment)
@@ -88,34 +92,37 @@ class H2Codec:
         fields = [(b":status", b"%d" % status), *headers]
         try:
             self.conn.send_headers(stream_id, fields, end_stream=end_stream)
-        except h2.exceptions.StreamClosedError:
-            pass  # the peer reset it: the core hears of it from the reset
+        except h2.exceptions.ProtocolError:
+            pass  # the peer reset the stream or ended the connection: the core hears of it
 
     def send_data(self, stream_id: int, data: bytes, end_stream: bool) -> None:
         try:
             self.conn.send_data(stream_id, data, end_stream=end_stream)
-        except h2.exceptions.StreamClosedError:
-            pass
+        except h2.exceptions.ProtocolError:
+            pass  # as in send_head
 
     def send_trailers(self, stream_id: int, headers: list[tuple[bytes, bytes]]) -> None:
         try:
             self.conn.send_headers(stream_id, headers, end_stream=True)
-        except h2.exceptions.StreamClosedError:
-            pass
+        except h2.exceptions.ProtocolError:
+            pass  # as in send_head
 
     def reset_stream(self, stream_id: int, error: StreamError) -> None:
         try:
             self.conn.reset_stream(stream_id, error_code=int(error))
-        except h2.exceptions.StreamClosedError:
-            pass
+        except h2.exceptions.ProtocolError:
+            pass  # as in send_head
 
     def acknowledge(self, stream_id: int, size: int) -> None:
-        self.conn.acknowledge_received_data(size, stream_id)
+        try:
+            self.conn.acknowledge_received_data(size, stream_id)
+        except h2.exceptions.ProtocolError:
+            pass  # the connection ended: nothing more is received
 
     def send_window(self, stream_id: int) -> int:
         try:
             return self.conn.local_flow_control_window(stream_id)
-        except h2.exceptions.StreamClosedError:
+        except h2.exceptions.ProtocolError:
             return 0
 
     def max_frame_size(self) -> int:

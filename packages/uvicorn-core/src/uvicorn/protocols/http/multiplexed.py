@@ -42,7 +42,10 @@ if TYPE_CHECKING:
     from uvicorn._state import ServerState
     from uvicorn.config import Config
 
-DEFAULT_MAX_CONCURRENT_STREAMS: Final = 100
+# Streams a peer may reset before their response is complete, per window of the server's
+# clock, before the connection is closed with ENHANCE_YOUR_CALM (Rapid Reset, CVE-2023-44487).
+RAPID_RESET_LIMIT: Final = 100
+RAPID_RESET_WINDOW: Final = 1.0
 # What the peer may send ahead of the apps reading it, over all streams (each stream's
 # own window stays the protocol's default): one app that reads slowly cannot stall the
 # uploads of the others.
@@ -73,10 +76,14 @@ class MultiplexedConnection(ConnectionBase):
         "going_away",
         "held_heads",
         "loop",
+        "max_streams",
+        "reset_count",
+        "reset_window_end",
         "scheme",
         "scope_template",
         "server_state",
         "settings",
+        "starting",
         "streams",
         "tls",
     )
@@ -121,8 +128,12 @@ class MultiplexedConnection(ConnectionBase):
         self.held_heads: list[Stream] = []  # streams whose response head waits for the flush
         self.deadline = math.inf
         self.going_away = False  # GOAWAY sent or received: no new stream is served
+        self.starting: list[StreamCycle] = []  # apps to start once the chunk is parsed
+        self.max_streams: int = config.h2_max_concurrent_streams
+        self.reset_count = 0  # streams the peer reset early, in the current window
+        self.reset_window_end = 0.0
         options = CodecOptions(
-            max_concurrent_streams=DEFAULT_MAX_CONCURRENT_STREAMS,
+            max_concurrent_streams=self.max_streams,
             max_header_list_size=settings.max_head_size,
             connection_window=CONNECTION_WINDOW,
         )
@@ -163,11 +174,7 @@ class MultiplexedConnection(ConnectionBase):
         if settings.trace_enabled:
             settings.logger.log(TRACE_LOG_LEVEL, "%sHTTP/2 connection lost", self.log_prefix)
         self.deadline = math.inf
-        streams = list(self.streams.values())
-        self.streams.clear()
-        self.held_heads.clear()
-        for stream in streams:
-            stream.peer_gone()
+        self._drop_streams()
         self.pending_output = []
         self.pending_size = 0
         self.write_paused = False
@@ -181,13 +188,24 @@ class MultiplexedConnection(ConnectionBase):
             return
         self.receiving = True
         self.codec.feed_data(data)
+        if self.starting:
+            self._start_apps()
         self.write_codec_output()
         self.receiving = False
         if self.pending_output:
             self.flush_output()
 
+    def pause_writing(self) -> None:
+        # A peer that does not read gets nothing more read from it either: what it makes
+        # the server queue (responses, and the acknowledgements of its pings and settings
+        # floods) stays bounded by the transport's buffer.
+        super().pause_writing()
+        self.transport.pause_reading()
+
     def resume_writing(self) -> None:
         super().resume_writing()
+        if not self.is_closing():
+            self.transport.resume_reading()
         for stream in list(self.streams.values()):
             if stream.outbound:
                 stream.pump()
@@ -197,7 +215,7 @@ class MultiplexedConnection(ConnectionBase):
     def on_request_head(
         self, stream_id: int, fields: list[tuple[bytes, bytes]], end_stream: bool
     ) -> None:
-        if self.going_away:
+        if self.going_away or len(self.streams) >= self.max_streams:
             self.codec.reset_stream(stream_id, StreamError.REFUSED_STREAM)
             return
         settings = self.settings
@@ -244,10 +262,21 @@ class MultiplexedConnection(ConnectionBase):
             settings.logger.warning("Exceeded concurrency limit.")
         if end_stream:
             cycle.body_state = _BODY_COMPLETE
-        self.server_state.total_requests += 1
-        context = contextvars.Context() if settings.reset_contextvars else self.context.copy()
-        cycle.task = task = self.loop.create_task(cycle.run_asgi(), context=context)
-        settings.tasks.add(task)
+        # Started once the chunk is parsed (as an HTTP/1.1 request's first step runs after
+        # it): a stream the same chunk resets never runs its app.
+        self.starting.append(cycle)
+
+    def _start_apps(self) -> None:
+        cycles, self.starting = self.starting, []
+        settings = self.settings
+        streams = self.streams
+        for cycle in cycles:
+            if streams.get(cycle.stream.stream_id) is not cycle.stream:
+                continue  # reset before its app could start
+            self.server_state.total_requests += 1
+            context = contextvars.Context() if settings.reset_contextvars else self.context.copy()
+            cycle.task = task = self.loop.create_task(cycle.run_asgi(), context=context)
+            settings.tasks.add(task)
 
     def on_body(self, stream_id: int, data: bytes, flow_controlled_length: int) -> None:
         stream = self.streams.get(stream_id)
@@ -275,6 +304,24 @@ class MultiplexedConnection(ConnectionBase):
             return
         stream.peer_gone()
         self._stream_gone(stream)
+        if stream.cycle.response_state is not _RESPONSE_COMPLETE:
+            self._count_early_reset()
+
+    def _count_early_reset(self) -> None:
+        now = self.server_state.clock
+        if now >= self.reset_window_end:
+            self.reset_window_end = now + RAPID_RESET_WINDOW
+            self.reset_count = 0
+        self.reset_count += 1
+        if self.reset_count > RAPID_RESET_LIMIT and not self.closing:
+            self.settings.logger.warning(
+                "%sToo many streams reset by the client; closing the connection.",
+                self.log_prefix,
+            )
+            self.codec.close(StreamError.ENHANCE_YOUR_CALM)
+            self._drop_streams()
+            self.write_codec_output()
+            self.close_transport()
 
     def on_window_opened(self) -> None:
         for stream in list(self.streams.values()):
@@ -288,8 +335,19 @@ class MultiplexedConnection(ConnectionBase):
 
     def on_protocol_error(self, message: str) -> None:
         self.settings.logger.debug("%sHTTP/2 protocol error: %s", self.log_prefix, message)
+        self._drop_streams()
         self.write_codec_output()
         self.close_transport()
+
+    def _drop_streams(self) -> None:
+        """The connection ends now: every app still running sees a disconnect."""
+        self.going_away = True
+        streams = list(self.streams.values())
+        self.streams.clear()
+        self.held_heads.clear()
+        self.starting.clear()
+        for stream in streams:
+            stream.peer_gone()
 
     # -- streams -----------------------------------------------------------------------
 
