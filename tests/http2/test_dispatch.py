@@ -197,3 +197,12 @@ def test_upgrade_h2c_request_is_served_as_http11_with_its_body(
     seen = json.loads(body)
     assert (seen["http_version"], seen["length"]) == ("1.1", 11)
     assert json.loads(following)["path"] == "/next"
+
+
+def test_a_connection_that_says_nothing_is_closed_at_the_head_timeout() -> None:
+    """While the core waits to see which protocol a cleartext client speaks, the request
+    head timeout applies, as it does to an HTTP/1.1 connection."""
+    with run_server(apps.describe, http2=True, timeout_request_head=1) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(PREFACE[:5])  # a prefix of the preface: still undecided
+            assert sock.recv(100) == b""  # closed by the server, not by the 5 s timeout

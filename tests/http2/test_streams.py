@@ -179,3 +179,35 @@ def test_idle_connection_is_closed_after_keep_alive_timeout() -> None:
         client.read_until_closed()
     assert client.goaway is not None
     assert client.goaway.error_code == h2.errors.ErrorCodes.NO_ERROR
+
+
+def test_expect_100_continue_is_answered_when_the_app_reads() -> None:
+    with serve(apps.describe) as server, H2Client(server.port) as client:
+        expect = [(b"expect", b"100-continue"), (b"content-length", b"4")]
+        stream_id = client.start_request("/", "POST", headers=expect, end_stream=False)
+        response = client.responses[stream_id]
+        while not response.informational:
+            client.receive()
+        client.send_body(stream_id, b"body")
+        client.wait(stream_id)
+    assert response.informational == [100]
+    assert json.loads(response.body)["length"] == 4
+
+
+def test_head_response_has_headers_and_no_body() -> None:
+    with serve(kit_apps.hello) as server, H2Client(server.port) as client:
+        response = client.request("/", method="HEAD")
+    assert response.status == 200
+    assert response.header(b"content-length") == b"13"
+    assert response.body == b""
+    assert response.ended
+
+
+def test_proxy_headers_apply_to_streams() -> None:
+    options: dict[str, Any] = {"proxy_headers": True, "forwarded_allow_ips": "*"}
+    with serve(apps.describe, **options) as server, H2Client(server.port) as client:
+        forwarded = [(b"x-forwarded-for", b"203.0.113.7"), (b"x-forwarded-proto", b"https")]
+        response = client.wait(client.start_request("/", headers=forwarded))
+    seen = json.loads(response.body)
+    assert seen["client"][0] == "203.0.113.7"
+    assert seen["scheme"] == "https"
