@@ -33,7 +33,14 @@ class H2Codec:
         self.events = events
         self.options = options
         self.queued = b""  # frames written beside h2 (a graceful GOAWAY), after h2's own
-        config = h2.config.H2Configuration(client_side=False, header_encoding=None)
+        # The core already checked and lower-cased response fields and dropped the
+        # connection-specific ones (Stream.encode_head): h2 need not do it again.
+        config = h2.config.H2Configuration(
+            client_side=False,
+            header_encoding=None,
+            validate_outbound_headers=False,
+            normalize_outbound_headers=False,
+        )
         self.conn = h2.connection.H2Connection(config=config)
         self.conn.local_settings = h2.settings.Settings(
             client=False,
