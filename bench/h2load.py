@@ -93,25 +93,29 @@ def running(name: str, python: str, certs: Path | None) -> Iterator[int]:
             process.wait()
 
 
-def h2load(url: str, options: list[str]) -> tuple[float, float]:
-    """(requests per second, MiB per second) of one h2load run."""
+def h2load(url: str, options: list[str]) -> tuple[float, float, int]:
+    """(requests per second, MiB per second, failed requests) of one h2load run."""
     command = pinned(["h2load", *options, url], "0")
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finished = re.search(r"finished in [\d.]+\w*, ([\d.]+) req/s, ([\d.]+)(\w+)/s", output)
     succeeded = re.search(r"(\d+) succeeded, (\d+) failed", output)
-    if finished is None or succeeded is None or int(succeeded.group(2)):
+    if finished is None or succeeded is None:
         raise RuntimeError(f"h2load failed: {output}")
     scale = {"B": 1 / 2**20, "KB": 1 / 2**10, "MB": 1.0, "GB": 2**10}[finished.group(3)]
-    return float(finished.group(1)), float(finished.group(2)) * scale
+    return float(finished.group(1)), float(finished.group(2)) * scale, int(succeeded.group(2))
 
 
-def measure(workload: str, port: int, duration: int) -> float:
+def measure(workload: str, port: int, duration: int) -> tuple[float, int]:
+    """The workload's figure (req/s, or MiB/s for stream) and how many requests failed."""
     timing = ["-D", str(duration), "--warm-up-time", "1"]
     if workload == "h2c":
-        return h2load(f"http://127.0.0.1:{port}/", ["-c", "16", "-m", "10", *timing])[0]
+        rate, _, failed = h2load(f"http://127.0.0.1:{port}/", ["-c", "16", "-m", "10", *timing])
+        return rate, failed
     if workload == "tls":
-        return h2load(f"https://127.0.0.1:{port}/", ["-c", "16", "-m", "10", *timing])[0]
-    return h2load(f"http://127.0.0.1:{port}/stream", ["-c", "1", "-m", "1", *timing])[1]
+        rate, _, failed = h2load(f"https://127.0.0.1:{port}/", ["-c", "16", "-m", "10", *timing])
+        return rate, failed
+    _, volume, failed = h2load(f"http://127.0.0.1:{port}/stream", ["-c", "1", "-m", "1", *timing])
+    return volume, failed
 
 
 def make_certificate(directory: Path) -> Path:
@@ -148,24 +152,27 @@ def main() -> None:
     servers = dict(item.split("=", 1) for item in args.server)
     workloads = args.workloads.split(",")
     results: dict[tuple[str, str], list[float]] = {}
+    failures: dict[tuple[str, str], int] = {}
     with tempfile.TemporaryDirectory() as directory:
         certs = make_certificate(Path(directory))
         for _ in range(args.rounds):
             for workload in workloads:
                 for name, python in servers.items():
                     with running(name, python, certs if workload == "tls" else None) as port:
-                        value = measure(workload, port, args.duration)
+                        value, failed = measure(workload, port, args.duration)
                     results.setdefault((workload, name), []).append(value)
-                    print(f"{workload} {name}: {value:,.1f}", file=sys.stderr, flush=True)
+                    failures[(workload, name)] = failures.get((workload, name), 0) + failed
+                    print(f"{workload} {name}: {value:,.1f} ({failed} failed)", file=sys.stderr)
     units = {"h2c": "req/s", "tls": "req/s", "stream": "MiB/s"}
-    print("| workload | server | median | vs upstream |")
-    print("| --- | --- | ---: | ---: |")
+    print("| workload | server | median | vs upstream | failed requests |")
+    print("| --- | --- | ---: | ---: | ---: |")
     for workload in workloads:
         reference = statistics.median(results.get((workload, "upstream"), [0.0])) or None
         for name in servers:
             value = statistics.median(results[(workload, name)])
             ratio = f"{value / reference:.2f}x" if reference else "-"
-            print(f"| {workload} | {name} | {value:,.1f} {units[workload]} | {ratio} |")
+            failed = failures[(workload, name)]
+            print(f"| {workload} | {name} | {value:,.1f} {units[workload]} | {ratio} | {failed} |")
 
 
 if __name__ == "__main__":
