@@ -18,8 +18,10 @@ import pytest
 
 from tests.http2 import apps
 from tests.http2.client import H2Client
+from uvicorn.protocols.http.multiplexed import MultiplexedConnection
+from uvicorn.protocols.http.stream import Stream
 from uvicorn.testing import apps as kit_apps
-from uvicorn.testing.utils import run_server, wait_for
+from uvicorn.testing.utils import cyclic_collector_off, live_instances, run_server, wait_for
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -211,3 +213,12 @@ def test_proxy_headers_apply_to_streams() -> None:
     seen = json.loads(response.body)
     assert seen["client"][0] == "203.0.113.7"
     assert seen["scheme"] == "https"
+
+
+def test_streams_and_closed_connections_are_freed_without_the_cyclic_collector() -> None:
+    with serve(kit_apps.hello) as server, cyclic_collector_off():
+        with H2Client(server.port) as client:
+            for _ in range(3):
+                assert client.request("/").status == 200
+            assert wait_for(lambda: live_instances(Stream) == 0)
+        assert wait_for(lambda: live_instances(MultiplexedConnection) == 0)

@@ -112,3 +112,7 @@ class FrameCodec(Protocol):
         """GOAWAY, naming the last stream the peer opened as the last one served."""
 
     def bytes_to_send(self) -> bytes: ...
+
+    def release(self) -> None:
+        """The connection was lost: drop every reference to the events (nothing is
+        called after), so that the connection is freed without the cyclic collector."""

@@ -179,6 +179,7 @@ class MultiplexedConnection(ConnectionBase):
         self.pending_size = 0
         self.write_paused = False
         self.release_drain_waiters()
+        self.codec.release()
 
     def eof_received(self) -> None:
         pass
@@ -302,9 +303,10 @@ class MultiplexedConnection(ConnectionBase):
         stream = self.streams.pop(stream_id, None)
         if stream is None:
             return
+        early = stream.cycle.response_state is not _RESPONSE_COMPLETE
         stream.peer_gone()
         self._stream_gone(stream)
-        if stream.cycle.response_state is not _RESPONSE_COMPLETE:
+        if early:
             self._count_early_reset()
 
     def _count_early_reset(self) -> None:
@@ -348,6 +350,7 @@ class MultiplexedConnection(ConnectionBase):
         self.starting.clear()
         for stream in streams:
             stream.peer_gone()
+            stream.detach()
 
     # -- streams -----------------------------------------------------------------------
 
@@ -382,6 +385,7 @@ class MultiplexedConnection(ConnectionBase):
         self._stream_gone(stream)
 
     def _stream_gone(self, stream: Stream) -> None:
+        stream.detach()
         if stream.unacknowledged:
             self.codec.acknowledge(stream.stream_id, stream.unacknowledged)
             stream.unacknowledged = 0

@@ -228,6 +228,11 @@ class Stream:
         self.cycle.client_disconnected()
         self.release_drain_waiters()
 
+    def detach(self) -> None:
+        """The stream left its connection: drop its cycle, which the app's task may still
+        hold, so that the two are freed by reference counting, not by the cyclic collector."""
+        del self.cycle
+
     def release_drain_waiters(self) -> None:
         waiters, self.drain_waiters = self.drain_waiters, []
         for waiter in waiters:
