@@ -43,6 +43,7 @@ class H2Client:
         initial_window: int | None = None,
         split_preface: bool = False,
         receive_buffer: int | None = None,
+        validate: bool = True,
         timeout: float = 10.0,
     ) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -55,7 +56,12 @@ class H2Client:
             sock = tls.wrap_socket(sock, server_hostname="127.0.0.1")
         self.sock = sock
         self.auto_ack = auto_ack
-        config = h2.config.H2Configuration(client_side=True, header_encoding=None)
+        config = h2.config.H2Configuration(
+            client_side=True,
+            header_encoding=None,
+            validate_outbound_headers=validate,
+            normalize_outbound_headers=validate,
+        )
         self.conn = h2.connection.H2Connection(config=config)
         self.conn.initiate_connection()
         if initial_window is not None:
@@ -88,6 +94,7 @@ class H2Client:
         method: str = "GET",
         headers: Iterable[tuple[bytes, bytes]] = (),
         end_stream: bool = True,
+        pseudo: Fields | None = None,
     ) -> int:
         stream_id = self.conn.get_next_available_stream_id()
         fields = [
@@ -97,6 +104,8 @@ class H2Client:
             (b":path", path.encode()),
             *headers,
         ]
+        if pseudo is not None:
+            fields = [*pseudo, *headers]
         self.conn.send_headers(stream_id, fields, end_stream=end_stream)
         self.responses[stream_id] = Response()
         self.flush()
@@ -131,7 +140,10 @@ class H2Client:
         return response
 
     def receive(self) -> list[h2.events.Event]:
-        data = self.sock.recv(65536)
+        try:
+            data = self.sock.recv(65536)
+        except ConnectionResetError:  # closed with our data unread: still a close
+            data = b""
         if not data:
             self.closed = True
             return []

@@ -158,3 +158,33 @@ def test_header_list_far_over_the_limit_is_a_connection_error() -> None:
         goaway = goaway_of(client)
         assert goaway.error_code != h2.errors.ErrorCodes.NO_ERROR
         assert still_serving(server.port)
+
+
+GET = [(b":method", b"GET"), (b":scheme", b"http"), (b":authority", b"x")]
+
+
+@pytest.mark.parametrize(
+    ("pseudo", "headers"),
+    [
+        pytest.param(GET, [], id="no-path"),
+        pytest.param([*GET, (b":path", b"/"), (b":bogus", b"1")], [], id="unknown-pseudo"),
+        pytest.param([*GET, (b":path", b"/"), (b":path", b"/2")], [], id="repeated-pseudo"),
+        pytest.param([*GET, (b":path", b"/")], [(b"X-Upper", b"1")], id="uppercase-name"),
+        pytest.param([*GET, (b":path", b"/")], [(b"connection", b"close")], id="connection"),
+        pytest.param([*GET, (b":path", b"/")], [(b"transfer-encoding", b"chunked")], id="te"),
+        pytest.param([*GET, (b":path", b"/")], [(b"te", b"gzip")], id="te-not-trailers"),
+        pytest.param([*GET, (b":path", b"/")], [(b"x", b"a\x00b")], id="nul-in-value"),
+        pytest.param([*GET, (b":path", b"/ space")], [], id="space-in-path"),
+    ],
+)
+def test_malformed_request_is_refused_and_others_are_served(
+    pseudo: list[tuple[bytes, bytes]], headers: list[tuple[bytes, bytes]]
+) -> None:
+    """RFC 9113 section 8.1.1: a stream error, answered 400 on that stream by the core; the
+    app never sees it, and the other streams of the connection go on."""
+    app = CountingApp()
+    with run_server(app, http2=True) as server, H2Client(server.port, validate=False) as client:
+        response = client.wait(client.start_request(pseudo=pseudo, headers=headers))
+        assert response.status == 400
+        assert client.request("/next").status == 200
+    assert app.runs == 1

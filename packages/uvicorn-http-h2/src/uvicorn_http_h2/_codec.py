@@ -33,11 +33,14 @@ class H2Codec:
         self.events = events
         self.options = options
         self.queued = b""  # frames written beside h2 (a graceful GOAWAY), after h2's own
-        # The core already checked and lower-cased response fields and dropped the
-        # connection-specific ones (Stream.encode_head): h2 need not do it again.
+        # The core checks request fields itself (read_stream_head), so that a malformed
+        # request is the stream error RFC 9113 8.1.1 asks for (h2 would end the whole
+        # connection); and it lower-cases and checks response fields before they come
+        # here (Stream.encode_head): h2 need not do either again.
         config = h2.config.H2Configuration(
             client_side=False,
             header_encoding=None,
+            validate_inbound_headers=False,
             validate_outbound_headers=False,
             normalize_outbound_headers=False,
         )
@@ -145,6 +148,9 @@ class H2Codec:
         goaway.last_stream_id = self.conn.highest_inbound_stream_id
         goaway.error_code = int(error)
         self.queued += self.conn.data_to_send() + goaway.serialize()
+
+    def release(self) -> None:
+        del self.events
 
     def bytes_to_send(self) -> bytes:
         if self.queued:
