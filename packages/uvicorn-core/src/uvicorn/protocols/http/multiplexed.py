@@ -69,6 +69,7 @@ class MultiplexedConnection(ConnectionBase):
 
     __slots__ = (
         "app_state",
+        "blocked",
         "codec",
         "config",
         "context",
@@ -126,6 +127,7 @@ class MultiplexedConnection(ConnectionBase):
         self.scope_template: HTTPScope
         self.streams: dict[int, Stream] = {}
         self.held_heads: list[Stream] = []  # streams whose response head waits for the flush
+        self.blocked: set[Stream] = set()  # streams whose body waits for the peer's window
         self.deadline = math.inf
         self.going_away = False  # GOAWAY sent or received: no new stream is served
         self.starting: list[StreamCycle] = []  # apps to start once the chunk is parsed
@@ -207,9 +209,7 @@ class MultiplexedConnection(ConnectionBase):
         super().resume_writing()
         if not self.is_closing():
             self.transport.resume_reading()
-        for stream in list(self.streams.values()):
-            if stream.outbound:
-                stream.pump()
+        self.on_window_opened()
 
     # -- events from the plugin's codec --------------------------------------------------
 
@@ -326,9 +326,9 @@ class MultiplexedConnection(ConnectionBase):
             self.close_transport()
 
     def on_window_opened(self) -> None:
-        for stream in list(self.streams.values()):
-            if stream.outbound:
-                stream.pump()
+        # Only the streams that wait: a flood of WINDOW_UPDATE frames costs no more.
+        for stream in list(self.blocked):
+            stream.pump()
 
     def on_peer_closing(self) -> None:
         self.going_away = True
@@ -347,6 +347,7 @@ class MultiplexedConnection(ConnectionBase):
         streams = list(self.streams.values())
         self.streams.clear()
         self.held_heads.clear()
+        self.blocked.clear()
         self.starting.clear()
         for stream in streams:
             stream.peer_gone()
@@ -385,6 +386,7 @@ class MultiplexedConnection(ConnectionBase):
         self._stream_gone(stream)
 
     def _stream_gone(self, stream: Stream) -> None:
+        self.blocked.discard(stream)
         stream.detach()
         if stream.unacknowledged:
             self.codec.acknowledge(stream.stream_id, stream.unacknowledged)

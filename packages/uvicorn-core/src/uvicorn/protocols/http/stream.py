@@ -213,7 +213,10 @@ class Stream:
                 codec.send_data(stream_id, b"", True)
             self.ended = True
         self.connection.write_codec_output()
-        if not outbound:
+        if outbound and not self.ended:
+            self.connection.blocked.add(self)
+        else:
+            self.connection.blocked.discard(self)
             self.release_drain_waiters()
         if self.ended:
             self.connection.stream_ended(self)
