@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -132,3 +133,39 @@ def test_starlette_app_over_http2(certs: Certificates, tmp_path: Path) -> None:
     assert echoed.http_version == "HTTP/2"
     assert echoed.json() == {"version": "2", "host": "127.0.0.1", "length": 100_000}
     assert streamed.text == "".join(f"{number}\n" * 100 for number in range(1000))
+
+
+NODE_CLIENT = """
+const http2 = require("node:http2");
+const [url, ca] = process.argv.slice(1);
+const session = http2.connect(url, ca ? { ca: require("node:fs").readFileSync(ca) } : {});
+const paths = Array.from({ length: 20 }, (_, i) => "/node/" + i);
+Promise.all(paths.map((path) => new Promise((resolve, reject) => {
+  const request = session.request({ ":path": path, ":method": "POST" });
+  let body = "";
+  request.setEncoding("utf8");
+  request.on("data", (chunk) => { body += chunk; });
+  request.on("end", () => resolve(JSON.parse(body)));
+  request.on("error", reject);
+  request.end("x".repeat(100000));
+}))).then((answers) => {
+  console.log(JSON.stringify(answers.map((a) => [a.path, a.http_version, a.length])));
+  session.close();
+}, (error) => { console.error(error); process.exit(1); });
+"""
+
+node = shutil.which("node")
+
+
+@pytest.mark.skipif(node is None, reason="node is not installed")
+@pytest.mark.parametrize("tls", [False, True], ids=["prior-knowledge", "tls"])
+def test_node_http2_client_multiplexes_uploads(certs: Certificates, tls: bool) -> None:
+    assert node is not None
+    options: dict[str, Any] = certs.options() if tls else {}
+    with run_server(apps.describe, http2=True, **options) as server:
+        url = https(server.url) if tls else server.url
+        command = [node, "-e", NODE_CLIENT, url, str(certs.ca_file) if tls else ""]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=20, check=False)
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout)
+    assert answers == [[f"/node/{i}", "2", 100000] for i in range(20)]
