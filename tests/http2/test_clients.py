@@ -169,3 +169,42 @@ def test_node_http2_client_multiplexes_uploads(certs: Certificates, tls: bool) -
     assert result.returncode == 0, result.stderr
     answers = json.loads(result.stdout)
     assert answers == [[f"/node/{i}", "2", 100000] for i in range(20)]
+
+
+BROWSER_PAGE = b"""<!doctype html><html><body><p id=out>loading</p><script>
+fetch('/stream').then((r) => r.text()).then((t) => {
+  document.getElementById('out').textContent = 'streamed ' + t.length;
+});
+</script></body></html>"""
+
+chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(chromium is None, reason="chromium is not installed")
+def test_headless_chromium_loads_a_page_and_a_stream_over_http2(certs: Certificates) -> None:
+    versions: list[tuple[str, str]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        versions.append((scope["path"], scope["http_version"]))
+        if scope["path"] == "/stream":
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            for _ in range(100):  # 1 MB, many times the browser's first window
+                await send({"type": "http.response.body", "body": b"x" * 10_000, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        html = [(b"content-type", b"text/html")]
+        await send({"type": "http.response.start", "status": 200, "headers": html})
+        await send({"type": "http.response.body", "body": BROWSER_PAGE})
+
+    assert chromium is not None
+    with run_server(app, http2=True, **certs.options()) as server:
+        command = [
+            chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
+            "--ignore-certificate-errors", "--virtual-time-budget=5000", "--dump-dom",
+            https(server.url) + "/",
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+    assert "streamed 1000000" in result.stdout, result.stderr[-2000:]
+    assert ("/", "2") in versions
+    assert ("/stream", "2") in versions
+    assert {version for _, version in versions} == {"2"}
