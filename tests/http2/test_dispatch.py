@@ -7,6 +7,7 @@ with every byte the core read while deciding.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import ssl
@@ -171,32 +172,47 @@ def test_third_party_multiplexed_protocol_is_listed_and_chosen() -> None:
     assert config.multiplexed_protocol_class is H2Protocol
 
 
-def test_upgrade_h2c_request_is_served_as_http11_with_its_body(
-    http_impl: str, request: pytest.FixtureRequest
-) -> None:
+@pytest.mark.parametrize("pieces", [1, 3], ids=["one-read", "body-over-reads"])
+def test_upgrade_h2c_request_is_served_as_http11_with_its_body(http_impl: str, pieces: int) -> None:
     """Java's HttpClient and Spring's RestClient ask for ``Upgrade: h2c`` by default: the
-    request is answered over HTTP/1.1, and its body reaches the app whole."""
-    if http_impl == "httptools":
-        reason = (
-            "llhttp ends an upgrade request at its head and hands its body back as the "
-            "next request's bytes (upstream loses it the same way); not fixed yet"
-        )
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    request is answered over HTTP/1.1, and its body reaches the app whole (llhttp skips
+    the body of an upgrade request: the core reads it; upstream loses it)."""
     upgrade = (
         b"POST /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
         b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n"
         b"Content-Length: 11\r\n\r\nhello world"
     )
+    data = upgrade + b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n"  # pipelined behind it
+    cut = len(upgrade) - 7
+    writes = [data] if pieces == 1 else [data[:cut], data[cut : cut + 4], data[cut + 4 :]]
     with run_server(apps.describe, http=http_impl, http2=True) as server:
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-            sock.sendall(upgrade)
+            for piece in writes:
+                sock.sendall(piece)
             status, _, body = read_response(sock)
-            sock.sendall(b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n")
             _, _, following = read_response(sock)
     assert status.startswith(b"HTTP/1.1 200")
     seen = json.loads(body)
     assert (seen["http_version"], seen["length"]) == ("1.1", 11)
+    assert seen["sha256"] == hashlib.sha256(b"hello world").hexdigest()
     assert json.loads(following)["path"] == "/next"
+
+
+def test_chunked_body_on_a_declined_upgrade_is_never_served_without_it(http_impl: str) -> None:
+    """h11 reads the body of an upgrade request; llhttp skips it, and the core does not
+    de-chunk: refused with 501 there, rather than served with the body missing."""
+    upgrade = (
+        b"POST /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+    )
+    with run_server(apps.describe, http=http_impl, http2=True) as server:
+        closing = b"GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        answer = raw_request(server.port, upgrade + closing)
+    if http_impl == "httptools":
+        assert answer.startswith(b"HTTP/1.1 501")
+    else:
+        assert answer.startswith(b"HTTP/1.1 200")
+        assert b'"length": 5' in answer
 
 
 def test_a_connection_that_says_nothing_is_closed_at_the_head_timeout() -> None:

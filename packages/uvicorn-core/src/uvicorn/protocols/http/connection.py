@@ -93,6 +93,8 @@ class HTTPConnection(ConnectionBase):
         "context",
         "cycle",
         "deadline",
+        "declined_body_left",
+        "declined_upgrade",
         "draining",
         "feed",
         "head_bytes",
@@ -148,6 +150,10 @@ class HTTPConnection(ConnectionBase):
         self.cycle: RequestResponseCycle | None = None  # the cycle the app is running
         self.parsing: RequestResponseCycle | None = None  # the cycle receiving body events
         self.upgrade_pending: RequestHead | None = None
+        # A request whose upgrade was declined and whose body the parser hands back as
+        # upgrade_reached's trailing bytes (upgrade_body_in_trailing): read by the core.
+        self.declined_upgrade: RequestResponseCycle | None = None
+        self.declined_body_left = 0
         self.awaiting_head = True
         self.head_bytes = 0
         self.newline_seen = False
@@ -322,9 +328,17 @@ class HTTPConnection(ConnectionBase):
         except InvalidRequest as exc:
             self.reject_request(exc.status, exc.message)
             return
-        if cycle.upgrade is not None and self._accepts_upgrade(cycle.upgrade):
-            self.upgrade_pending = cycle
-            return
+        if cycle.upgrade is not None:
+            if self._accepts_upgrade(cycle.upgrade):
+                self.upgrade_pending = cycle
+                return
+            if settings.upgrade_body_in_trailing and (cycle.chunked or cycle.content_length):
+                if cycle.chunked:
+                    # The parser will not de-chunk it, and the core does not: refused
+                    # rather than served without its body.
+                    self.reject_request(501, "Chunked body on a declined upgrade request")
+                    return
+                self.declined_upgrade = cycle
 
         root_path = settings.root_path
         cycle.scope = scope = self.scope_template.copy()
@@ -353,6 +367,10 @@ class HTTPConnection(ConnectionBase):
         self.parsing = cycle
         if not (cycle.chunked or cycle.content_length):
             cycle.body_state = _BODY_COMPLETE  # no body: the message ends with its head
+        elif self.declined_upgrade is cycle:
+            # The parser ends this message at its head; the core reads its body
+            # (upgrade_reached), so the parser's end of message must not end it.
+            self.parsing = None
         if self.cycle is None:
             self.cycle = cycle
             self.start_cycle(cycle)
@@ -432,10 +450,38 @@ class HTTPConnection(ConnectionBase):
         Hands the connection to the WebSocket protocol when the request asked for one the
         server speaks (True); otherwise the request is served as plain HTTP (False).
         """
-        if self.upgrade_pending is None:
-            return False
-        self.hand_off_upgrade(trailing)
-        return True
+        if self.upgrade_pending is not None:
+            self.hand_off_upgrade(trailing)
+            return True
+        cycle = self.declined_upgrade
+        if cycle is not None and cycle.content_length:
+            self.declined_body_left = cycle.content_length
+            self.awaiting_head = False  # body bytes, not the next head
+            self.feed = self._read_declined_body
+            self._read_declined_body(trailing)
+            return True  # the core feeds the parser what follows the body
+        return False
+
+    def _read_declined_body(self, data: bytes) -> None:
+        """Stands in for the parser while the body of a declined upgrade arrives."""
+        cycle = self.declined_upgrade
+        assert cycle is not None
+        left = self.declined_body_left
+        body = data[:left]
+        self.declined_body_left = left - len(body)
+        if body:
+            cycle.body_received(body)
+        if self.declined_body_left:
+            return
+        self.declined_upgrade = None
+        self.awaiting_head = True
+        if cycle.body_state is _BODY_RECEIVING:
+            cycle.body_complete()
+        assert self.parser is not None  # only parsers declare upgrade_body_in_trailing
+        self.feed = self.parser.feed_data
+        rest = data[left:]
+        if rest and not self.is_closing():
+            self.feed(rest)
 
     # Older contract: the name plugins called before head_too_large.
     reject_oversized_head = head_too_large
@@ -637,6 +683,7 @@ class ConnectionSettings:
     raw_head: bool  # the plugin keeps the default head serializer
     resets_parser: bool  # the parser must hear when a response ended
     check_head_bytes: bool  # the plugin does not declare validates_head_bytes
+    upgrade_body_in_trailing: bool  # the parser skips the body of an upgrade request
     special_header_names: frozenset[bytes]
     asgi_version: Literal["2.0", "3.0"]
 
@@ -654,6 +701,9 @@ class ConnectionSettings:
                 protocol.parser_class is None or protocol.parser_class.resets_between_messages
             ),
             check_head_bytes=not protocol.validates_head_bytes,
+            upgrade_body_in_trailing=getattr(
+                protocol.parser_class, "upgrade_body_in_trailing", False
+            ),
         )
 
     @classmethod
@@ -666,6 +716,7 @@ class ConnectionSettings:
         raw_head: bool,
         resets_parser: bool,
         check_head_bytes: bool,
+        upgrade_body_in_trailing: bool = False,
     ) -> ConnectionSettings:
         """Settings for any carrier of request cycles; ``build`` fills in an HTTP/1.1 class's."""
         logger = logging.getLogger("uvicorn.error")
@@ -691,6 +742,7 @@ class ConnectionSettings:
             raw_head=raw_head,
             resets_parser=resets_parser,
             check_head_bytes=check_head_bytes,
+            upgrade_body_in_trailing=upgrade_body_in_trailing,
             special_header_names=FRAMING_HEADER_NAMES | server_state.default_header_names,
             asgi_version=config.asgi_version,
         )
