@@ -222,3 +222,29 @@ def test_streams_and_closed_connections_are_freed_without_the_cyclic_collector()
                 assert client.request("/").status == 200
             assert wait_for(lambda: live_instances(Stream) == 0)
         assert wait_for(lambda: live_instances(MultiplexedConnection) == 0)
+
+
+async def raises_right_after_start(scope: Any, receive: Any, send: Any) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    raise RuntimeError("boom")
+
+
+def test_app_failing_right_after_start_still_gets_a_500() -> None:
+    """The head is held until body or the end of the loop pass, as an HTTP/1.1 head is
+    queued: an app failing in between is answered 500, not cut."""
+    with serve(raises_right_after_start) as server, H2Client(server.port) as client:
+        response = client.request("/")
+    assert response.status == 500
+
+
+@pytest.mark.parametrize("app", [kit_apps.raises_after_start, kit_apps.no_response])
+def test_broken_response_resets_its_stream_only(app: Any) -> None:
+    with serve(app) as server, H2Client(server.port) as client:
+        response = client.request("/")
+        assert client.request("/again").status in (200, 500)
+    if app is kit_apps.no_response:
+        assert response.status == 500
+    else:
+        assert response.status == 200
+        assert response.reset  # cut after b"partial": never a complete-looking response
+        assert response.body == b"partial"
