@@ -33,8 +33,8 @@ def https(url: str) -> str:
     return url.replace("http://", "https://", 1)
 
 
-def test_httpx_negotiates_http2_over_tls(certs: Certificates) -> None:
-    with run_server(apps.describe, http2=True, **certs.options()) as server:
+def test_httpx_negotiates_http2_over_tls(http2_impl: str, certs: Certificates) -> None:
+    with run_server(apps.describe, http2=http2_impl, **certs.options()) as server:
         context = certs.client_context(["h2", "http/1.1"])
         with httpx.Client(http2=True, verify=context) as client:
             url = https(server.url)
@@ -63,9 +63,9 @@ needs_curl_http2 = pytest.mark.skipif(not curl_supports_http2(), reason="curl wi
 
 
 @needs_curl_http2
-def test_curl_with_prior_knowledge() -> None:
+def test_curl_with_prior_knowledge(http2_impl: str) -> None:
     assert curl is not None
-    with run_server(apps.describe, http2=True) as server:
+    with run_server(apps.describe, http2=http2_impl) as server:
         result = subprocess.run(
             [curl, "-sS", "--http2-prior-knowledge", "-d", "hello", server.url + "/curl"],
             capture_output=True,
@@ -79,9 +79,9 @@ def test_curl_with_prior_knowledge() -> None:
 
 
 @needs_curl_http2
-def test_curl_http2_over_tls(certs: Certificates) -> None:
+def test_curl_http2_over_tls(http2_impl: str, certs: Certificates) -> None:
     assert curl is not None
-    with run_server(apps.describe, http2=True, **certs.options()) as server:
+    with run_server(apps.describe, http2=http2_impl, **certs.options()) as server:
         result = subprocess.run(
             [
                 curl,
@@ -125,8 +125,8 @@ def starlette_app() -> Starlette:
     return Starlette(routes=[Route("/echo", echo, methods=["POST"]), Route("/numbers", numbers)])
 
 
-def test_starlette_app_over_http2(certs: Certificates, tmp_path: Path) -> None:
-    with run_server(starlette_app(), http2=True, **certs.options()) as server:
+def test_starlette_app_over_http2(http2_impl: str, certs: Certificates, tmp_path: Path) -> None:
+    with run_server(starlette_app(), http2=http2_impl, **certs.options()) as server:
         with httpx.Client(http2=True, verify=certs.client_context(["h2"])) as client:
             echoed = client.post(https(server.url) + "/echo", content=b"z" * 100_000)
             streamed = client.get(https(server.url) + "/numbers")
@@ -159,10 +159,12 @@ node = shutil.which("node")
 
 @pytest.mark.skipif(node is None, reason="node is not installed")
 @pytest.mark.parametrize("tls", [False, True], ids=["prior-knowledge", "tls"])
-def test_node_http2_client_multiplexes_uploads(certs: Certificates, tls: bool) -> None:
+def test_node_http2_client_multiplexes_uploads(
+    http2_impl: str, certs: Certificates, tls: bool
+) -> None:
     assert node is not None
     options: dict[str, Any] = certs.options() if tls else {}
-    with run_server(apps.describe, http2=True, **options) as server:
+    with run_server(apps.describe, http2=http2_impl, **options) as server:
         url = https(server.url) if tls else server.url
         command = [node, "-e", NODE_CLIENT, url, str(certs.ca_file) if tls else ""]
         result = subprocess.run(command, capture_output=True, text=True, timeout=20, check=False)
@@ -181,7 +183,9 @@ chromium = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.mark.skipif(chromium is None, reason="chromium is not installed")
-def test_headless_chromium_loads_a_page_and_a_stream_over_http2(certs: Certificates) -> None:
+def test_headless_chromium_loads_a_page_and_a_stream_over_http2(
+    http2_impl: str, certs: Certificates
+) -> None:
     versions: list[tuple[str, str]] = []
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -197,7 +201,7 @@ def test_headless_chromium_loads_a_page_and_a_stream_over_http2(certs: Certifica
         await send({"type": "http.response.body", "body": BROWSER_PAGE})
 
     assert chromium is not None
-    with run_server(app, http2=True, **certs.options()) as server:
+    with run_server(app, http2=http2_impl, **certs.options()) as server:
         command = [
             chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
             "--ignore-certificate-errors", "--virtual-time-budget=5000", "--dump-dom",

@@ -42,9 +42,9 @@ def still_serving(port: int) -> bool:
         return client.request("/next").status == 200
 
 
-def test_rapid_reset_is_cut_off_with_enhance_your_calm() -> None:
+def test_rapid_reset_is_cut_off_with_enhance_your_calm(http2_impl: str) -> None:
     app = CountingApp()
-    with run_server(app, http2=True) as server, H2Client(server.port) as client:
+    with run_server(app, http2=http2_impl) as server, H2Client(server.port) as client:
         try:
             for _ in range(RAPID_RESET_LIMIT * 5 // 10):
                 for _ in range(10):  # ten opened and reset streams per write
@@ -68,8 +68,8 @@ def test_rapid_reset_is_cut_off_with_enhance_your_calm() -> None:
     assert app.runs <= RAPID_RESET_LIMIT  # reset in the same read: never run at all
 
 
-def test_continuation_flood_is_a_connection_error() -> None:
-    with run_server(kit_apps.hello, http2=True) as server, H2Client(server.port) as client:
+def test_continuation_flood_is_a_connection_error(http2_impl: str) -> None:
+    with run_server(kit_apps.hello, http2=http2_impl) as server, H2Client(server.port) as client:
         headers = hyperframe.frame.HeadersFrame(1)
         headers.data = b"\x82\x86\x84"  # :method GET, :scheme http, :path / (indexed)
         frames = [headers.serialize()]
@@ -87,16 +87,19 @@ def test_continuation_flood_is_a_connection_error() -> None:
         assert still_serving(server.port)
 
 
-def test_garbage_after_the_preface_is_a_protocol_error() -> None:
-    with run_server(kit_apps.hello, http2=True) as server, H2Client(server.port) as client:
+def test_garbage_after_the_preface_is_a_protocol_error(http2_impl: str) -> None:
+    with run_server(kit_apps.hello, http2=http2_impl) as server, H2Client(server.port) as client:
         client.sock.sendall(b"\x00\x00\x08\x07\x00\x00\x00\x00\x01" + b"not a frame at all")
         goaway = goaway_of(client)
         assert goaway.error_code == h2.errors.ErrorCodes.PROTOCOL_ERROR
         assert still_serving(server.port)
 
 
-def test_content_length_disagreeing_with_data_is_refused() -> None:
-    with run_server(kit_apps.echo_body, http2=True) as server, H2Client(server.port) as client:
+def test_content_length_disagreeing_with_data_is_refused(http2_impl: str) -> None:
+    with (
+        run_server(kit_apps.echo_body, http2=http2_impl) as server,
+        H2Client(server.port) as client,
+    ):
         stream_id = client.start_request(
             "/", method="POST", headers=[(b"content-length", b"10")], end_stream=False
         )
@@ -107,10 +110,10 @@ def test_content_length_disagreeing_with_data_is_refused() -> None:
         assert still_serving(server.port)
 
 
-def test_streams_beyond_the_limit_are_refused() -> None:
+def test_streams_beyond_the_limit_are_refused(http2_impl: str) -> None:
     recorder = apps.Recorder()
     app = apps.held_until_released(recorder)
-    with run_server(app, http2=True, h2_max_concurrent_streams=2) as server:
+    with run_server(app, http2=http2_impl, h2_max_concurrent_streams=2) as server:
         with H2Client(server.port) as client:
             # Sent before the client has read the server's settings, as an attacker would.
             stream_ids = [client.start_request(f"/{i}") for i in range(3)]
@@ -123,10 +126,10 @@ def test_streams_beyond_the_limit_are_refused() -> None:
     assert sorted(message["path"] for message in recorder.messages) == ["/0", "/1"]
 
 
-def test_ping_flood_from_a_client_that_does_not_read_stops_reading() -> None:
+def test_ping_flood_from_a_client_that_does_not_read_stops_reading(http2_impl: str) -> None:
     """The acknowledgements a flood asks for stay within the transport's buffer: once it
     is full, the server reads nothing more from that client."""
-    with run_server(kit_apps.hello, http2=True) as server:
+    with run_server(kit_apps.hello, http2=http2_impl) as server:
         client = H2Client(server.port, receive_buffer=4096)  # its acks back up sooner
         assert client.request("/").status == 200
         (connection,) = [
@@ -150,10 +153,10 @@ def test_ping_flood_from_a_client_that_does_not_read_stops_reading() -> None:
         assert still_serving(server.port)
 
 
-def test_header_list_far_over_the_limit_is_a_connection_error() -> None:
+def test_header_list_far_over_the_limit_is_a_connection_error(http2_impl: str) -> None:
     """Within twice the head limit the stream is answered 431 (test_streams); far beyond
     it, HPACK decoding stops and the connection ends."""
-    with run_server(kit_apps.hello, http2=True) as server, H2Client(server.port) as client:
+    with run_server(kit_apps.hello, http2=http2_impl) as server, H2Client(server.port) as client:
         client.start_request("/", headers=[(b"x-huge", b"a" * 100_000)])
         goaway = goaway_of(client)
         assert goaway.error_code != h2.errors.ErrorCodes.NO_ERROR
@@ -178,12 +181,15 @@ GET = [(b":method", b"GET"), (b":scheme", b"http"), (b":authority", b"x")]
     ],
 )
 def test_malformed_request_is_refused_and_others_are_served(
-    pseudo: list[tuple[bytes, bytes]], headers: list[tuple[bytes, bytes]]
+    http2_impl: str, pseudo: list[tuple[bytes, bytes]], headers: list[tuple[bytes, bytes]]
 ) -> None:
     """RFC 9113 section 8.1.1: a stream error, answered 400 on that stream by the core; the
     app never sees it, and the other streams of the connection go on."""
     app = CountingApp()
-    with run_server(app, http2=True) as server, H2Client(server.port, validate=False) as client:
+    with (
+        run_server(app, http2=http2_impl) as server,
+        H2Client(server.port, validate=False) as client,
+    ):
         response = client.wait(client.start_request(pseudo=pseudo, headers=headers))
         assert response.status == 400
         assert client.request("/next").status == 200

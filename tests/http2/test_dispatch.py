@@ -32,8 +32,8 @@ PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 HTTP11_REQUEST = b"POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
 
 
-def test_cleartext_port_serves_http11_and_prior_knowledge(http_impl: str) -> None:
-    with run_server(apps.describe, http=http_impl, http2=True) as server:
+def test_cleartext_port_serves_http11_and_prior_knowledge(http2_impl: str, http_impl: str) -> None:
+    with run_server(apps.describe, http=http_impl, http2=http2_impl) as server:
         second_request = b"GET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         http11 = raw_request(server.port, HTTP11_REQUEST + second_request)
         with H2Client(server.port) as client:
@@ -45,10 +45,12 @@ def test_cleartext_port_serves_http11_and_prior_knowledge(http_impl: str) -> Non
     assert http2["http_version"] == "2"
 
 
-def test_first_reads_shorter_than_the_preface_are_kept_whole(http_impl: str) -> None:
+def test_first_reads_shorter_than_the_preface_are_kept_whole(
+    http2_impl: str, http_impl: str
+) -> None:
     """The core decides on the first byte that differs from the preface, or on the whole
     preface; bytes read before the decision reach the chosen protocol."""
-    with run_server(apps.describe, http=http_impl, http2=True) as server:
+    with run_server(apps.describe, http=http_impl, http2=http2_impl) as server:
         # "P" and "PO" are prefixes of the preface too: an HTTP/1.1 POST still gets through.
         closing = HTTP11_REQUEST.replace(b"Host: x\r\n", b"Host: x\r\nConnection: close\r\n")
         http11 = raw_request(server.port, [b"P", b"O", closing[2:]])
@@ -61,8 +63,8 @@ def test_first_reads_shorter_than_the_preface_are_kept_whole(http_impl: str) -> 
     assert json.loads(body)["path"] == "/split"
 
 
-def test_preface_split_over_writes_is_http2() -> None:
-    with run_server(apps.describe, http2=True) as server:
+def test_preface_split_over_writes_is_http2(http2_impl: str) -> None:
+    with run_server(apps.describe, http2=http2_impl) as server:
         client = H2Client(server.port, split_preface=True)
         with client:
             assert json.loads(client.request("/split").body)["http_version"] == "2"
@@ -104,9 +106,9 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
     [(["h2", "http/1.1"], "h2"), (["http/1.1"], "http/1.1"), (["h2"], "h2")],
 )
 def test_alpn_gives_each_tls_connection_the_protocol_the_client_picked(
-    certs: Certificates, offered: list[str], expected: str
+    http2_impl: str, certs: Certificates, offered: list[str], expected: str
 ) -> None:
-    with run_server(apps.describe, http2=True, **certs.options()) as server:
+    with run_server(apps.describe, http2=http2_impl, **certs.options()) as server:
         context = certs.client_context(offered)
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
             with context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
@@ -163,7 +165,7 @@ class ThirdPartyMultiplexed:
 def test_third_party_multiplexed_protocol_is_listed_and_chosen() -> None:
     with registry_with(ThirdPartyMultiplexed(), entry_points=True) as registry:
         listing = format_plugin_listing(registry)
-        config = Config(apps.describe, log_config=None, http2=True)
+        config = Config(apps.describe, log_config=None, http2=True)  # the best installed
         config.load()
     row = next(line.split() for line in listing.splitlines() if " acme2 " in line)
     assert row[:3] == ["http2", "acme2", "test-dist"]
@@ -173,7 +175,9 @@ def test_third_party_multiplexed_protocol_is_listed_and_chosen() -> None:
 
 
 @pytest.mark.parametrize("pieces", [1, 3], ids=["one-read", "body-over-reads"])
-def test_upgrade_h2c_request_is_served_as_http11_with_its_body(http_impl: str, pieces: int) -> None:
+def test_upgrade_h2c_request_is_served_as_http11_with_its_body(
+    http2_impl: str, http_impl: str, pieces: int
+) -> None:
     """Java's HttpClient and Spring's RestClient ask for ``Upgrade: h2c`` by default: the
     request is answered over HTTP/1.1, and its body reaches the app whole (llhttp skips
     the body of an upgrade request: the core reads it; upstream loses it)."""
@@ -185,7 +189,7 @@ def test_upgrade_h2c_request_is_served_as_http11_with_its_body(http_impl: str, p
     data = upgrade + b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n"  # pipelined behind it
     cut = len(upgrade) - 7
     writes = [data] if pieces == 1 else [data[:cut], data[cut : cut + 4], data[cut + 4 :]]
-    with run_server(apps.describe, http=http_impl, http2=True) as server:
+    with run_server(apps.describe, http=http_impl, http2=http2_impl) as server:
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
             for piece in writes:
                 sock.sendall(piece)
@@ -198,14 +202,16 @@ def test_upgrade_h2c_request_is_served_as_http11_with_its_body(http_impl: str, p
     assert json.loads(following)["path"] == "/next"
 
 
-def test_chunked_body_on_a_declined_upgrade_is_never_served_without_it(http_impl: str) -> None:
+def test_chunked_body_on_a_declined_upgrade_is_never_served_without_it(
+    http2_impl: str, http_impl: str
+) -> None:
     """h11 reads the body of an upgrade request; llhttp skips it, and the core does not
     de-chunk: refused with 501 there, rather than served with the body missing."""
     upgrade = (
         b"POST /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n"
         b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
     )
-    with run_server(apps.describe, http=http_impl, http2=True) as server:
+    with run_server(apps.describe, http=http_impl, http2=http2_impl) as server:
         closing = b"GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         answer = raw_request(server.port, upgrade + closing)
     if http_impl == "httptools":
@@ -215,10 +221,23 @@ def test_chunked_body_on_a_declined_upgrade_is_never_served_without_it(http_impl
         assert b'"length": 5' in answer
 
 
-def test_a_connection_that_says_nothing_is_closed_at_the_head_timeout() -> None:
+def test_a_connection_that_says_nothing_is_closed_at_the_head_timeout(http2_impl: str) -> None:
     """While the core waits to see which protocol a cleartext client speaks, the request
     head timeout applies, as it does to an HTTP/1.1 connection."""
-    with run_server(apps.describe, http2=True, timeout_request_head=1) as server:
+    with run_server(apps.describe, http2=http2_impl, timeout_request_head=1) as server:
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
             sock.sendall(PREFACE[:5])  # a prefix of the preface: still undecided
             assert sock.recv(100) == b""  # closed by the server, not by the 5 s timeout
+
+
+def test_http2_names_the_implementation_to_use() -> None:
+    """``Config(http2=NAME)`` picks one implementation, as ``http=NAME`` does; the
+    ``--http2`` flag (True) takes the best installed."""
+    with registry_with(ThirdPartyMultiplexed(), entry_points=True):
+        chosen = Config(apps.describe, log_config=None, http2="h2")
+        chosen.load()
+        unknown = Config(apps.describe, log_config=None, http2="nope")
+        with pytest.raises(SystemExit) as info:
+            unknown.load()
+    assert chosen.multiplexed_protocol_class is H2Protocol
+    assert info.value.code == 3

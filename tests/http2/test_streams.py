@@ -1,6 +1,6 @@
 """HTTP/2 streams over real sockets, driven frame by frame with a raw h2 client.
 
-Every test serves with ``http2=True`` beside the default HTTP/1.1 plugin: what is under
+Every test serves with ``http2=http2_impl`` beside the default HTTP/1.1 plugin: what is under
 test is the core's multiplexed connection and stream cycle, through the installed HTTP/2
 implementation (the only one today, so these are not parametrized).
 """
@@ -26,12 +26,15 @@ from uvicorn.testing.utils import cyclic_collector_off, live_instances, run_serv
 pytestmark = pytest.mark.timeout(30)
 
 
-def serve(app: Any, **options: Any) -> Any:
-    return run_server(app, http2=True, **options)
+def serve(http2_impl: str, app: Any, **options: Any) -> Any:
+    return run_server(app, http2=http2_impl, **options)
 
 
-def test_prior_knowledge_request_gets_an_http2_scope() -> None:
-    with serve(apps.describe, root_path="/mount") as server, H2Client(server.port) as client:
+def test_prior_knowledge_request_gets_an_http2_scope(http2_impl: str) -> None:
+    with (
+        serve(http2_impl, apps.describe, root_path="/mount") as server,
+        H2Client(server.port) as client,
+    ):
         response = client.request("/path?x=1", method="POST", body=b"hello")
     assert response.status == 200
     assert response.header(b"x-served") == b"yes"
@@ -49,42 +52,45 @@ def test_prior_knowledge_request_gets_an_http2_scope() -> None:
     assert seen["extensions"] == ["http.response.trailers"]
 
 
-def test_access_log_line_says_http2() -> None:
+def test_access_log_line_says_http2(http2_impl: str) -> None:
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
     handler.emit = records.append  # type: ignore[method-assign,assignment]  # a list is the log
     access = logging.getLogger("uvicorn.access")
     access.addHandler(handler)
     try:
-        with serve(kit_apps.hello, log_level="info") as server, H2Client(server.port) as client:
+        with (
+            serve(http2_impl, kit_apps.hello, log_level="info") as server,
+            H2Client(server.port) as client,
+        ):
             assert client.request("/logged").status == 200
     finally:
         access.removeHandler(handler)
     assert ['"GET /logged HTTP/2" 200' in record.getMessage() for record in records] == [True]
 
 
-def test_many_concurrent_streams_share_one_connection() -> None:
+def test_many_concurrent_streams_share_one_connection(http2_impl: str) -> None:
     count = 50
-    with serve(apps.Gate(count)) as server, H2Client(server.port) as client:
+    with serve(http2_impl, apps.Gate(count)) as server, H2Client(server.port) as client:
         stream_ids = [client.start_request(f"/{index}") for index in range(count)]
         responses = [client.wait(stream_id) for stream_id in stream_ids]
     assert [response.body for response in responses] == [f"/{i}".encode() for i in range(count)]
 
 
-def test_large_request_body_is_read_through_flow_control() -> None:
+def test_large_request_body_is_read_through_flow_control(http2_impl: str) -> None:
     body = bytes(range(256)) * 4096  # 1 MiB, many times the stream's initial window
-    with serve(apps.describe) as server, H2Client(server.port) as client:
+    with serve(http2_impl, apps.describe) as server, H2Client(server.port) as client:
         response = client.request("/upload", method="POST", body=body)
     seen = json.loads(response.body)
     assert seen["length"] == len(body)
     assert seen["sha256"] == hashlib.sha256(body).hexdigest()
 
 
-def test_streamed_response_waits_for_the_peer_window() -> None:
+def test_streamed_response_waits_for_the_peer_window(http2_impl: str) -> None:
     recorder = apps.Recorder()
     chunk = b"x" * 16384
     app = apps.streams(recorder, chunk, count=16)  # 256 KiB against a 64 KiB window
-    with serve(app) as server, H2Client(server.port, auto_ack=False) as client:
+    with serve(http2_impl, app) as server, H2Client(server.port, auto_ack=False) as client:
         stream_id = client.start_request("/stream")
         response = client.responses[stream_id]
         while len(response.body) < 65535:
@@ -100,9 +106,12 @@ def test_streamed_response_waits_for_the_peer_window() -> None:
     assert response.body == chunk * 16
 
 
-def test_reset_stream_gives_the_app_http_disconnect() -> None:
+def test_reset_stream_gives_the_app_http_disconnect(http2_impl: str) -> None:
     recorder = apps.Recorder()
-    with serve(apps.waits_for_disconnect(recorder)) as server, H2Client(server.port) as client:
+    with (
+        serve(http2_impl, apps.waits_for_disconnect(recorder)) as server,
+        H2Client(server.port) as client,
+    ):
         stream_id = client.start_request("/upload", method="POST", end_stream=False)
         client.send_body(stream_id, b"first", end_stream=False)
         assert wait_for(lambda: len(recorder.messages) == 1)
@@ -115,8 +124,8 @@ def test_reset_stream_gives_the_app_http_disconnect() -> None:
     assert recorder.messages[1] == {"type": "http.disconnect"}
 
 
-def test_response_trailers_end_the_stream() -> None:
-    with serve(apps.with_trailers) as server, H2Client(server.port) as client:
+def test_response_trailers_end_the_stream(http2_impl: str) -> None:
+    with serve(http2_impl, apps.with_trailers) as server, H2Client(server.port) as client:
         response = client.request("/trailers")
     assert response.status == 200
     assert response.body == b"part one, part two"
@@ -124,10 +133,10 @@ def test_response_trailers_end_the_stream() -> None:
     assert response.ended
 
 
-def test_limit_concurrency_answers_503_per_stream() -> None:
+def test_limit_concurrency_answers_503_per_stream(http2_impl: str) -> None:
     recorder = apps.Recorder()
     app = apps.held_until_released(recorder)
-    with serve(app, limit_concurrency=1) as server, H2Client(server.port) as client:
+    with serve(http2_impl, app, limit_concurrency=1) as server, H2Client(server.port) as client:
         first = client.start_request("/held")
         assert wait_for(lambda: len(recorder.messages) == 1)
         refused = client.wait(client.start_request("/refused"))
@@ -138,16 +147,16 @@ def test_limit_concurrency_answers_503_per_stream() -> None:
     assert served.body == b"released"
 
 
-def test_app_exception_is_a_500_on_its_stream_only() -> None:
-    with serve(kit_apps.raises) as server, H2Client(server.port) as client:
+def test_app_exception_is_a_500_on_its_stream_only(http2_impl: str) -> None:
+    with serve(http2_impl, kit_apps.raises) as server, H2Client(server.port) as client:
         first = client.request("/one")
         second = client.request("/two")
     assert (first.status, second.status) == (500, 500)
     assert not client.closed
 
 
-def test_oversized_header_list_is_answered_431() -> None:
-    with serve(kit_apps.hello) as server, H2Client(server.port) as client:
+def test_oversized_header_list_is_answered_431(http2_impl: str) -> None:
+    with serve(http2_impl, kit_apps.hello) as server, H2Client(server.port) as client:
         stream_id = client.start_request("/big", headers=[(b"x-big", b"a" * 20000)])
         response = client.wait(stream_id)
         after = client.request("/after")
@@ -155,9 +164,9 @@ def test_oversized_header_list_is_answered_431() -> None:
     assert after.status == 200
 
 
-def test_graceful_shutdown_sends_goaway_and_finishes_streams() -> None:
+def test_graceful_shutdown_sends_goaway_and_finishes_streams(http2_impl: str) -> None:
     recorder = apps.Recorder()
-    with serve(apps.held_until_released(recorder)) as server:
+    with serve(http2_impl, apps.held_until_released(recorder)) as server:
         with H2Client(server.port) as client:
             stream_id = client.start_request("/in-flight")
             assert wait_for(lambda: len(recorder.messages) == 1)
@@ -175,16 +184,19 @@ def test_graceful_shutdown_sends_goaway_and_finishes_streams() -> None:
     assert all(f.stream_id == stream_id for f in heads + data)
 
 
-def test_idle_connection_is_closed_after_keep_alive_timeout() -> None:
-    with serve(kit_apps.hello, timeout_keep_alive=1) as server, H2Client(server.port) as client:
+def test_idle_connection_is_closed_after_keep_alive_timeout(http2_impl: str) -> None:
+    with (
+        serve(http2_impl, kit_apps.hello, timeout_keep_alive=1) as server,
+        H2Client(server.port) as client,
+    ):
         assert client.request("/").status == 200
         client.read_until_closed()
     assert client.goaway is not None
     assert client.goaway.error_code == h2.errors.ErrorCodes.NO_ERROR
 
 
-def test_expect_100_continue_is_answered_when_the_app_reads() -> None:
-    with serve(apps.describe) as server, H2Client(server.port) as client:
+def test_expect_100_continue_is_answered_when_the_app_reads(http2_impl: str) -> None:
+    with serve(http2_impl, apps.describe) as server, H2Client(server.port) as client:
         expect = [(b"expect", b"100-continue"), (b"content-length", b"4")]
         stream_id = client.start_request("/", "POST", headers=expect, end_stream=False)
         response = client.responses[stream_id]
@@ -196,8 +208,8 @@ def test_expect_100_continue_is_answered_when_the_app_reads() -> None:
     assert json.loads(response.body)["length"] == 4
 
 
-def test_head_response_has_headers_and_no_body() -> None:
-    with serve(kit_apps.hello) as server, H2Client(server.port) as client:
+def test_head_response_has_headers_and_no_body(http2_impl: str) -> None:
+    with serve(http2_impl, kit_apps.hello) as server, H2Client(server.port) as client:
         response = client.request("/", method="HEAD")
     assert response.status == 200
     assert response.header(b"content-length") == b"13"
@@ -205,9 +217,9 @@ def test_head_response_has_headers_and_no_body() -> None:
     assert response.ended
 
 
-def test_proxy_headers_apply_to_streams() -> None:
+def test_proxy_headers_apply_to_streams(http2_impl: str) -> None:
     options: dict[str, Any] = {"proxy_headers": True, "forwarded_allow_ips": "*"}
-    with serve(apps.describe, **options) as server, H2Client(server.port) as client:
+    with serve(http2_impl, apps.describe, **options) as server, H2Client(server.port) as client:
         forwarded = [(b"x-forwarded-for", b"203.0.113.7"), (b"x-forwarded-proto", b"https")]
         response = client.wait(client.start_request("/", headers=forwarded))
     seen = json.loads(response.body)
@@ -215,8 +227,10 @@ def test_proxy_headers_apply_to_streams() -> None:
     assert seen["scheme"] == "https"
 
 
-def test_streams_and_closed_connections_are_freed_without_the_cyclic_collector() -> None:
-    with serve(kit_apps.hello) as server, cyclic_collector_off():
+def test_streams_and_closed_connections_are_freed_without_the_cyclic_collector(
+    http2_impl: str,
+) -> None:
+    with serve(http2_impl, kit_apps.hello) as server, cyclic_collector_off():
         with H2Client(server.port) as client:
             for _ in range(3):
                 assert client.request("/").status == 200
@@ -229,17 +243,17 @@ async def raises_right_after_start(scope: Any, receive: Any, send: Any) -> None:
     raise RuntimeError("boom")
 
 
-def test_app_failing_right_after_start_still_gets_a_500() -> None:
+def test_app_failing_right_after_start_still_gets_a_500(http2_impl: str) -> None:
     """The head is held until body or the end of the loop pass, as an HTTP/1.1 head is
     queued: an app failing in between is answered 500, not cut."""
-    with serve(raises_right_after_start) as server, H2Client(server.port) as client:
+    with serve(http2_impl, raises_right_after_start) as server, H2Client(server.port) as client:
         response = client.request("/")
     assert response.status == 500
 
 
 @pytest.mark.parametrize("app", [kit_apps.raises_after_start, kit_apps.no_response])
-def test_broken_response_resets_its_stream_only(app: Any) -> None:
-    with serve(app) as server, H2Client(server.port) as client:
+def test_broken_response_resets_its_stream_only(http2_impl: str, app: Any) -> None:
+    with serve(http2_impl, app) as server, H2Client(server.port) as client:
         response = client.request("/")
         assert client.request("/again").status in (200, 500)
     if app is kit_apps.no_response:

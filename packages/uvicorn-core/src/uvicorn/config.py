@@ -156,7 +156,7 @@ class Config:
         fd: int | None = None,
         loop: LoopFactoryType | str | Callable[[bool], LoopFactory | None] = "auto",
         http: type[asyncio.Protocol] | HTTPProtocolType | str = "auto",
-        http2: bool = False,
+        http2: bool | str = False,
         h2_max_concurrent_streams: int = 100,
         ws: type[asyncio.Protocol] | WSProtocolType | str = "auto",
         ws_max_size: int = 16 * 1024 * 1024,
@@ -460,7 +460,9 @@ class Config:
 
         try:
             if self.http2:
-                self.multiplexed_protocol_class = resolve_implementation("http2", "auto")
+                # True (the --http2 flag): the best installed; a name or import string: that one.
+                chosen = "auto" if self.http2 is True else self.http2
+                self.multiplexed_protocol_class = resolve_implementation("http2", chosen)
         except PluginError as exc:
             startup_failure("--http2: %s", exc)
 

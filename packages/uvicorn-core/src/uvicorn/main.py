@@ -535,7 +535,7 @@ def run(
     fd: int | None = None,
     loop: LoopFactoryType | str | Callable[[bool], LoopFactory | None] = "auto",
     http: type[asyncio.Protocol] | HTTPProtocolType | str = "auto",
-    http2: bool = False,
+    http2: bool | str = False,
     h2_max_concurrent_streams: int = 100,
     ws: type[asyncio.Protocol] | WSProtocolType | str = "auto",
     ws_max_size: int = 16777216,
