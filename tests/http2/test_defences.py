@@ -194,3 +194,34 @@ def test_malformed_request_is_refused_and_others_are_served(
         assert response.status == 400
         assert client.request("/next").status == 200
     assert app.runs == 1
+
+
+def hpack_table_size_update(size: int) -> bytes:
+    """An HPACK dynamic table size update (RFC 7541 section 6.3) to ``size``."""
+    if size < 31:
+        return bytes([0x20 | size])
+    encoded, rest = bytearray([0x3F]), size - 31
+    while rest >= 128:
+        encoded.append(rest % 128 + 128)
+        rest //= 128
+    encoded.append(rest)
+    return bytes(encoded)
+
+
+def test_oversized_hpack_table_size_update_is_a_connection_error(http2_impl: str) -> None:
+    """RFC 9113 names COMPRESSION_ERROR; h2 reports its decoding errors as PROTOCOL_ERROR."""
+    with run_server(kit_apps.hello, http2=http2_impl) as server, H2Client(server.port) as client:
+        headers = hyperframe.frame.HeadersFrame(1)
+        headers.flags.add("END_HEADERS")
+        headers.flags.add("END_STREAM")
+        # Far over the 4096 bytes the server's settings allow, then :method GET,
+        # :scheme http, :path / (indexed).
+        headers.data = hpack_table_size_update(1 << 20) + b"\x82\x86\x84"
+        client.sock.sendall(headers.serialize())
+        goaway = goaway_of(client)
+        compression_or_protocol = (
+            h2.errors.ErrorCodes.COMPRESSION_ERROR,
+            h2.errors.ErrorCodes.PROTOCOL_ERROR,
+        )
+        assert goaway.error_code in compression_or_protocol
+        assert still_serving(server.port)
