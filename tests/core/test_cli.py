@@ -183,6 +183,11 @@ def option_cases(tmp_path: Path) -> dict[str, tuple[list[str], str, object]]:
             9,
         ),
         "timeout_request_head": (["--timeout-request-head", "2.5"], "timeout_request_head", 2.5),
+        "h2_max_concurrent_streams": (
+            ["--h2-max-concurrent-streams", "8"],
+            "h2_max_concurrent_streams",
+            8,
+        ),
         "ssl_keyfile": (["--ssl-keyfile", "key.pem"], "ssl_keyfile", "key.pem"),
         "ssl_certfile": (["--ssl-certfile", "cert.pem"], "ssl_certfile", "cert.pem"),
         "ssl_keyfile_password": (["--ssl-keyfile-password", "pw"], "ssl_keyfile_password", "pw"),
@@ -227,6 +232,7 @@ def test_help_lists_every_upstream_option_and_the_new_ones() -> None:
         assert re.search(rf"(^|[\s/]){re.escape(option)}\b", result.output), option
     assert "--list-plugins" in result.output
     assert "--timeout-request-head FLOAT" in result.output
+    assert "--h2-max-concurrent-streams" in result.output
 
 
 def test_help_imports_neither_plugins_nor_the_server() -> None:
@@ -411,7 +417,6 @@ def test_run_refuses_app_object_with_reload_or_workers(
 @pytest.mark.parametrize(
     ("arguments", "option"),
     [
-        (["--http2"], "not available yet"),
         (["--reload", "--workers", "2"], "--reload and --workers cannot be used together"),
     ],
 )
@@ -525,7 +530,7 @@ def test_list_plugins_shows_columns_and_one_auto_choice_per_kind() -> None:
     assert lines[0].split() == ["KIND", "NAME", "DISTRIBUTION", "VERSION", "STATUS"]
     asyncio_row = next(line.split() for line in lines if line.split()[:2] == ["loop", "asyncio"])
     assert asyncio_row[2:4] == ["uvicorn-core", uvicorn.__version__]
-    for kind in ("http", "loop", "lifespan", "reloader", "process-manager"):
+    for kind in ("http", "http2", "loop", "lifespan", "reloader", "process-manager"):
         assert sum("(auto)" in line for line in lines if line.split()[0] == kind) == 1, kind
     rows = [line.split()[:4] for line in lines]
     assert ["reloader", "stat", "uvicorn-core", uvicorn.__version__] in rows

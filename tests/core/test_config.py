@@ -114,13 +114,14 @@ def test_constructor_defaults_match_upstream() -> None:
         if name not in ("self", "app", "log_config")
     }
     # Ours: timeout_request_head (a deadline for slow request heads), proxy_headers_mode
-    # (RFC 7239 Forwarded as an alternative) and the two request-body limits, off by
-    # default; all else is upstream's.
+    # (RFC 7239 Forwarded as an alternative), the two request-body limits (off by
+    # default) and h2_max_concurrent_streams; all else is upstream's.
     ours = {
         "timeout_request_head": 20.0,
         "proxy_headers_mode": "x-forwarded",
         "limit_request_body": None,
         "timeout_request_body": None,
+        "h2_max_concurrent_streams": 100,
     }
     assert defaults == {**UPSTREAM_DEFAULTS, **ours}
     assert parameters["log_config"].default is LOGGING_CONFIG
@@ -474,10 +475,9 @@ def test_http_import_string_that_does_not_import_exits_3(caplog: pytest.LogCaptu
 @pytest.mark.parametrize(
     ("options", "feature"),
     [
-        ({"http2": True}, "not available yet"),
         ({"reload": True, "workers": 2}, "--reload and --workers cannot be used together"),
     ],
-    ids=["http2", "reload-with-workers"],
+    ids=["reload-with-workers"],
 )
 def test_unavailable_feature_exits_3_at_load(
     options: dict[str, Any], feature: str, caplog: pytest.LogCaptureFixture

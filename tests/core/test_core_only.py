@@ -63,3 +63,12 @@ def test_reload_patterns_without_watchfiles_exit_3_with_install_hint() -> None:
     assert "--reload-include and --reload-exclude need the watchfiles reloader" in result.stderr
     assert "pip install uvicorn-reload" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_http2_without_the_h2_plugin_exits_3_with_install_hint() -> None:
+    result = run_uvicorn("tests.apps:hello", "--port", "0", "--http2")
+    assert result.returncode == 3
+    assert "No HTTP/2 implementation is installed" in result.stderr
+    assert "pip install" in result.stderr
+    assert "uvicorn-http-h2" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -176,7 +176,7 @@ def test_installed_entry_points_are_discovered() -> None:
     names = {ep.name for ep in importlib.metadata.entry_points(group="uvicorn")}
     registry = Registry(create_host())
     for name in names:
-        kinds = ("http", "ws", "loop", "lifespan", "reloader", "process-manager")
+        kinds = ("http", "http2", "ws", "loop", "lifespan", "reloader", "process-manager")
         assert any(registry.get(kind, name) for kind in kinds), name  # type: ignore[arg-type]  # literal kinds
 
 

@@ -72,6 +72,7 @@ def test_standard_pins_its_members_to_the_lockstep_range(wheelhouse: Path) -> No
     assert set(members) == {
         "uvicorn-core",
         "uvicorn-http-h11",
+        "uvicorn-http-h2",
         "uvicorn-http-httptools",
         "uvicorn-loop-uvloop",
         "uvicorn-ws-websockets",

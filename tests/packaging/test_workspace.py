@@ -18,7 +18,17 @@ from uvicorn import hookspecs
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = sorted(path.parent for path in (ROOT / "packages").glob("*/pyproject.toml"))
-FORBIDDEN_IN_CORE = {"h11", "httptools", "websockets", "wsproto", "uvloop", "watchfiles"}
+FORBIDDEN_IN_CORE = {
+    "h11",
+    "h2",
+    "hpack",
+    "hyperframe",
+    "httptools",
+    "websockets",
+    "wsproto",
+    "uvloop",
+    "watchfiles",
+}
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -127,7 +137,7 @@ def test_entry_point_names_match_their_implementation_names() -> None:
     for path in plugin_packages():
         entry_points = project(path)["entry-points"]["uvicorn"]
         for name in entry_points:
-            kinds = ("http", "ws", "loop", "lifespan", "reloader", "process-manager")
+            kinds = ("http", "http2", "ws", "loop", "lifespan", "reloader", "process-manager")
             assert any(registry.get(kind, name) for kind in kinds), (path.name, name)  # type: ignore[arg-type]  # literal kinds
 
 
@@ -140,11 +150,12 @@ def test_loading_a_plugin_module_imports_neither_library_nor_target(path: Path) 
             f"plugin = importlib.import_module({module!r})\n"
             "from uvicorn._hooks import PluginHost\n"
             "host = PluginHost(); host.register(plugin, 'p')\n"
-            "impls = [i for collect in (host.http_protocols, host.ws_protocols,"
+            "impls = [i for collect in (host.http_protocols, host.multiplexed_protocols,"
+            " host.ws_protocols,"
             " host.loop_factories, host.lifespans, host.reloaders, host.process_managers)"
             " for i in collect()]\n"
             "assert impls, 'plugin registers nothing'\n"
-            "heavy = {'h11','httptools','websockets','wsproto','uvloop','watchfiles'}\n"
+            "heavy = {'h11','h2','httptools','websockets','wsproto','uvloop','watchfiles'}\n"
             "targets = {i.target.split(':')[0] for i in impls}\n"
             "loaded = sorted((heavy | targets) & set(sys.modules))\n"
             "print(','.join(loaded))\n"

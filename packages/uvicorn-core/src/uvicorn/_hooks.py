@@ -114,6 +114,9 @@ class PluginHost:
     def http_protocols(self) -> list[Implementation]:
         return self._collect("uvicorn_http_protocols")
 
+    def multiplexed_protocols(self) -> list[Implementation]:
+        return self._collect("uvicorn_multiplexed_protocols")
+
     def ws_protocols(self) -> list[Implementation]:
         return self._collect("uvicorn_ws_protocols")
 
@@ -198,6 +201,7 @@ HookCollector = Callable[[PluginHost], list[Implementation]]
 
 KIND_COLLECTORS: Final[dict[str, HookCollector]] = {
     "http": PluginHost.http_protocols,
+    "http2": PluginHost.multiplexed_protocols,
     "ws": PluginHost.ws_protocols,
     "loop": PluginHost.loop_factories,
     "lifespan": PluginHost.lifespans,

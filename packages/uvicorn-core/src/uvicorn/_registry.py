@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # the plugin machinery (pluggy, importlib.metadata) loads on 
     from uvicorn._hooks import PluginFailure, PluginHost
     from uvicorn._implementation import Implementation
 
-KindName = Literal["http", "ws", "loop", "lifespan", "reloader", "process-manager"]
+KindName = Literal["http", "http2", "ws", "loop", "lifespan", "reloader", "process-manager"]
 
 
 class Kind(NamedTuple):
@@ -27,6 +27,7 @@ class Kind(NamedTuple):
 
 KINDS: Final[dict[KindName, Kind]] = {
     "http": Kind("http", "HTTP implementation", "--http", accepts_none=False),
+    "http2": Kind("http2", "HTTP/2 implementation", "--http2", accepts_none=False),
     "ws": Kind("ws", "WebSocket implementation", "--ws", accepts_none=True),
     "loop": Kind("loop", "event loop", "--loop", accepts_none=True),
     "lifespan": Kind("lifespan", "lifespan implementation", "--lifespan", accepts_none=False),
@@ -38,6 +39,7 @@ KINDS: Final[dict[KindName, Kind]] = {
 OFFICIAL_PACKAGES: Final[dict[tuple[KindName, str], str]] = {
     ("http", "h11"): "uvicorn-http-h11",
     ("http", "httptools"): "uvicorn-http-httptools",
+    ("http2", "h2"): "uvicorn-http-h2",
     ("ws", "websockets"): "uvicorn-ws-websockets",
     ("ws", "websockets-sansio"): "uvicorn-ws-websockets",
     ("ws", "wsproto"): "uvicorn-ws-wsproto",

@@ -90,6 +90,12 @@ class HTTPResponsePathsendEvent(TypedDict):
     path: str
 
 
+class HTTPResponseTrailersEvent(TypedDict):
+    type: Literal["http.response.trailers"]
+    headers: NotRequired[Iterable[tuple[bytes, bytes]]]
+    more_trailers: NotRequired[bool]
+
+
 class HTTPDisconnectEvent(TypedDict):
     type: Literal["http.disconnect"]
 
@@ -182,6 +188,7 @@ ASGISendEvent = (
     HTTPResponseStartEvent
     | HTTPResponseBodyEvent
     | HTTPResponsePathsendEvent
+    | HTTPResponseTrailersEvent
     | HTTPDisconnectEvent
     | WebSocketAcceptEvent
     | WebSocketSendEvent

@@ -146,13 +146,6 @@ def create_ssl_context(
     return context
 
 
-def _not_available_yet(option: str) -> str:
-    return (
-        f"{option} is not available yet in this release of uvicorn-core; "
-        "remove the option to run the server."
-    )
-
-
 class Config:
     def __init__(
         self,
@@ -163,7 +156,8 @@ class Config:
         fd: int | None = None,
         loop: LoopFactoryType | str | Callable[[bool], LoopFactory | None] = "auto",
         http: type[asyncio.Protocol] | HTTPProtocolType | str = "auto",
-        http2: bool = False,
+        http2: bool | str = False,
+        h2_max_concurrent_streams: int = 100,
         ws: type[asyncio.Protocol] | WSProtocolType | str = "auto",
         ws_max_size: int = 16 * 1024 * 1024,
         ws_max_queue: int = 32,
@@ -225,6 +219,7 @@ class Config:
         self.loop = loop
         self.http = http
         self.http2 = http2
+        self.h2_max_concurrent_streams = h2_max_concurrent_streams
         self.ws = ws
         self.ws_max_size = ws_max_size
         self.ws_max_queue = ws_max_queue
@@ -282,6 +277,8 @@ class Config:
         self.loaded_app: Any = None
         self.http_protocol_class: type[asyncio.Protocol] | None = None
         self.ws_protocol_class: type[asyncio.Protocol] | None = None
+        # With --http2: the multiplexed protocol class, chosen per connection beside HTTP/1.1.
+        self.multiplexed_protocol_class: type[asyncio.Protocol] | None = None
         self.lifespan_class: Any = None
         self.ssl: ssl.SSLContext | None = None
         self.configure_logging()
@@ -458,8 +455,6 @@ class Config:
     def unavailable_features(self) -> list[str]:
         """Options set that cannot be honoured (yet, or together), as messages for the user."""
         problems = []
-        if self.http2:
-            problems.append(_not_available_yet("--http2"))
         if self.reload and self.workers > 1:
             problems.append(
                 "--reload and --workers cannot be used together: the reloader runs one "
@@ -482,8 +477,19 @@ class Config:
             except RuntimeError as exc:
                 startup_failure("Invalid --header %r: %s", name.decode("latin1"), exc)
 
+        try:
+            if self.http2:
+                # True (the --http2 flag): the best installed; a name or import string: that one.
+                chosen = "auto" if self.http2 is True else self.http2
+                self.multiplexed_protocol_class = resolve_implementation("http2", chosen)
+        except PluginError as exc:
+            startup_failure("--http2: %s", exc)
+
         if self.is_ssl:
             self.ssl = self._create_ssl_context()
+            if self.multiplexed_protocol_class is not None:
+                alpn: str = getattr(self.multiplexed_protocol_class, "alpn_protocol", "h2")
+                self.ssl.set_alpn_protocols([alpn, "http/1.1"])
 
         try:
             self.http_protocol_class = resolve_implementation("http", self.http)

@@ -40,6 +40,25 @@ def uvicorn_http_protocols() -> list[Implementation]:
 
 
 @hookspec
+def uvicorn_multiplexed_protocols() -> list[Implementation]:
+    """Multiplexed HTTP implementations (HTTP/2) this plugin provides, for ``--http2``.
+
+    Called once, the first time a registry is read; listed as kind ``http2``. With
+    ``--http2`` the core resolves the available one with the highest priority once, at
+    startup, and chooses per connection, for every plugin alike: over TLS it offers the
+    class's ``alpn_protocol`` beside ``http/1.1`` and hands the connection to the protocol
+    the client picked; on cleartext a connection that begins with the class's
+    ``prior_knowledge_preface`` is handed over with every byte read so far, any other
+    goes to the HTTP/1.1 implementation. Each target is a subclass of
+    :class:`uvicorn.protocols.http.multiplexed.MultiplexedConnection` constructed as
+    ``cls(config, server_state, app_state, _loop=None)`` that names its frame library's
+    adapter in ``codec_class``; the core runs every stream through the same ASGI cycle,
+    validation, limits and access log as an HTTP/1.1 request. Return Implementation
+    records only and never import the protocol library (h2) here. Since 0.1.
+    """
+
+
+@hookspec
 def uvicorn_ws_protocols() -> list[Implementation]:
     """WebSocket implementations this plugin provides.
 

@@ -177,6 +177,13 @@ def print_plugins(ctx: click.Context, param: click.Parameter, value: bool) -> No
     "--http2", is_flag=True, default=False, help="Enable HTTP/2 (needs a plugin that offers it)."
 )
 @click.option(
+    "--h2-max-concurrent-streams",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="With --http2: most streams a client may have open on one connection.",
+)
+@click.option(
     "--ws",
     type=str,
     default="auto",
@@ -427,6 +434,7 @@ def main(
     loop: str,
     http: str,
     http2: bool,
+    h2_max_concurrent_streams: int,
     ws: str,
     ws_max_size: int,
     ws_max_queue: int,
@@ -486,6 +494,7 @@ def main(
         loop=loop,
         http=http,
         http2=http2,
+        h2_max_concurrent_streams=h2_max_concurrent_streams,
         ws=ws,
         ws_max_size=ws_max_size,
         ws_max_queue=ws_max_queue,
@@ -553,7 +562,8 @@ def run(
     fd: int | None = None,
     loop: LoopFactoryType | str | Callable[[bool], LoopFactory | None] = "auto",
     http: type[asyncio.Protocol] | HTTPProtocolType | str = "auto",
-    http2: bool = False,
+    http2: bool | str = False,
+    h2_max_concurrent_streams: int = 100,
     ws: type[asyncio.Protocol] | WSProtocolType | str = "auto",
     ws_max_size: int = 16777216,
     ws_max_queue: int = 32,
@@ -619,6 +629,7 @@ def run(
         loop=loop,
         http=http,
         http2=http2,
+        h2_max_concurrent_streams=h2_max_concurrent_streams,
         ws=ws,
         ws_max_size=ws_max_size,
         ws_max_queue=ws_max_queue,

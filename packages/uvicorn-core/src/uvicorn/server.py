@@ -119,6 +119,23 @@ class Server:
                     config=config, server_state=state, app_state=app_state, _loop=_loop or loop
                 )
 
+        multiplexed_class = config.multiplexed_protocol_class
+        if multiplexed_class is not None:
+            # --http2: each connection is given to HTTP/1.1 or the multiplexed protocol
+            # once, when it is known which one the client speaks.
+            from uvicorn.protocols.dispatch import selecting_factory
+
+            def create_multiplexed() -> asyncio.Protocol:
+                return multiplexed_class(config, state, app_state, loop)  # type: ignore[call-arg]  # MultiplexedConnection's signature
+
+            create_protocol = selecting_factory(  # type: ignore[assignment]  # takes no _loop
+                create_protocol,
+                create_multiplexed,
+                multiplexed_class,
+                state,
+                float(config.timeout_request_head or math.inf),
+            )
+
         self._update_default_headers()
         try:
             listeners = sockets if sockets is not None else config.create_sockets()

@@ -16,6 +16,8 @@ class HttpToolsParser:
     __slots__ = ("events", "headers", "on_body", "on_message_complete", "parser", "url")
 
     resets_between_messages: ClassVar[bool] = False  # llhttp goes on to the next request by itself
+    # llhttp skips the body of a request asking for an upgrade: it comes back as trailing.
+    upgrade_body_in_trailing: ClassVar[bool] = True
 
     def __init__(self, events: ParserEvents, max_head_size: int) -> None:
         self.events = events

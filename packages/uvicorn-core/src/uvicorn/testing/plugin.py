@@ -3,8 +3,8 @@
 
 It stays inert unless used: loading it imports only pytest and this module, registers the
 ``--uvicorn-*`` options and the fixtures below, and does nothing else. Plugin discovery
-runs only when a test asks for ``http_impl``, ``ws_impl`` or ``loop_impl``, or when one of
-the options is given.
+runs only when a test asks for ``http_impl``, ``http2_impl``, ``ws_impl`` or ``loop_impl``, or
+when one of the options is given.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 #: Kind -> (the fixture a test names to be run once per implementation, what it is).
 FIXTURES: Final[dict[KindName, tuple[str, str]]] = {
     "http": ("http_impl", "HTTP"),
+    "http2": ("http2_impl", "HTTP/2"),
     "ws": ("ws_impl", "WebSocket"),
     "loop": ("loop_impl", "event loop"),
 }
@@ -110,6 +111,13 @@ def _implementation(request: pytest.FixtureRequest) -> str:
 def http_impl(request: pytest.FixtureRequest) -> str:
     """Name of the HTTP implementation under test: the test runs once per ``--uvicorn-http``
     name (default: every available one). Pass it on: ``run_server(app, http=http_impl)``."""
+    return _implementation(request)
+
+
+@pytest.fixture(scope="session")
+def http2_impl(request: pytest.FixtureRequest) -> str:
+    """Name of the multiplexed (HTTP/2) implementation under test, once per
+    ``--uvicorn-http2`` name. Pass it on: ``run_server(app, http2=http2_impl)``."""
     return _implementation(request)
 
 

@@ -32,7 +32,7 @@ import math
 import re
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Final, Literal
 
 from uvicorn._types import ASGI3Application, ASGIVersions, HTTPScope
 from uvicorn.logging import TRACE_LOG_LEVEL
@@ -47,6 +47,7 @@ from uvicorn.protocols.http.cycle import (
 )
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.parser import RequestParser
+from uvicorn.protocols.http.pathsend import copy_file
 from uvicorn.protocols.http.request import InvalidRequest, RequestHead, read_request_head
 from uvicorn.protocols.reads import LARGE_READ, switch_to_buffered_reads
 from uvicorn.protocols.websockets.connection import WebSocketConnection
@@ -106,6 +107,8 @@ class HTTPConnection(ConnectionBase):
         "context",
         "cycle",
         "deadline",
+        "declined_body_left",
+        "declined_upgrade",
         "draining",
         "feed",
         "head_bytes",
@@ -161,6 +164,10 @@ class HTTPConnection(ConnectionBase):
         self.cycle: RequestResponseCycle | None = None  # the cycle the app is running
         self.parsing: RequestResponseCycle | None = None  # the cycle receiving body events
         self.upgrade_pending: RequestHead | None = None
+        # A request whose upgrade was declined and whose body the parser hands back as
+        # upgrade_reached's trailing bytes (upgrade_body_in_trailing): read by the core.
+        self.declined_upgrade: RequestResponseCycle | None = None
+        self.declined_body_left = 0
         self.awaiting_head = True
         self.head_bytes = 0
         self.newline_seen = False
@@ -343,9 +350,17 @@ class HTTPConnection(ConnectionBase):
         except InvalidRequest as exc:
             self.reject_request(exc.status, exc.message)
             return
-        if cycle.upgrade is not None and self._accepts_upgrade(cycle.upgrade):
-            self.upgrade_pending = cycle
-            return
+        if cycle.upgrade is not None:
+            if self._accepts_upgrade(cycle.upgrade):
+                self.upgrade_pending = cycle
+                return
+            if settings.upgrade_body_in_trailing and (cycle.chunked or cycle.content_length):
+                if cycle.chunked:
+                    # The parser will not de-chunk it, and the core does not: refused
+                    # rather than served without its body.
+                    self.reject_request(501, "Chunked body on a declined upgrade request")
+                    return
+                self.declined_upgrade = cycle
 
         root_path = settings.root_path
         cycle.scope = scope = self.scope_template.copy()
@@ -375,9 +390,15 @@ class HTTPConnection(ConnectionBase):
             cycle.keep_alive = False
         if not (cycle.chunked or cycle.content_length):
             cycle.body_state = _BODY_COMPLETE  # no body: the message ends with its head
+            self.parsing = cycle
         elif settings.body_limits and not self._limit_body(cycle):
             return
-        self.parsing = cycle
+        elif self.declined_upgrade is cycle:
+            # The parser ends this message at its head; the core reads its body
+            # (upgrade_reached), so the parser's end of message must not end it.
+            self.parsing = None
+        else:
+            self.parsing = cycle
         if self.cycle is None:
             self.cycle = cycle
             self.start_cycle(cycle)
@@ -506,10 +527,38 @@ class HTTPConnection(ConnectionBase):
         Hands the connection to the WebSocket protocol when the request asked for one the
         server speaks (True); otherwise the request is served as plain HTTP (False).
         """
-        if self.upgrade_pending is None:
-            return False
-        self.hand_off_upgrade(trailing)
-        return True
+        if self.upgrade_pending is not None:
+            self.hand_off_upgrade(trailing)
+            return True
+        cycle = self.declined_upgrade
+        if cycle is not None and cycle.content_length:
+            self.declined_body_left = cycle.content_length
+            self.awaiting_head = False  # body bytes, not the next head
+            self.feed = self._read_declined_body
+            self._read_declined_body(trailing)
+            return True  # the core feeds the parser what follows the body
+        return False
+
+    def _read_declined_body(self, data: bytes) -> None:
+        """Stands in for the parser while the body of a declined upgrade arrives."""
+        cycle = self.declined_upgrade
+        assert cycle is not None
+        left = self.declined_body_left
+        body = data[:left]
+        self.declined_body_left = left - len(body)
+        if body:
+            cycle.body_received(body)
+        if self.declined_body_left:
+            return
+        self.declined_upgrade = None
+        self.awaiting_head = True
+        if cycle.body_state is _BODY_RECEIVING:
+            cycle.body_complete()
+        assert self.parser is not None  # only parsers declare upgrade_body_in_trailing
+        self.feed = self.parser.feed_data
+        rest = data[left:]
+        if rest and not self.is_closing():
+            self.feed(rest)
 
     # Older contract: the name plugins called before head_too_large.
     reject_oversized_head = head_too_large
@@ -635,6 +684,20 @@ class HTTPConnection(ConnectionBase):
             return True
         return False
 
+    async def send_file(self, file: IO[bytes], count: int) -> None:
+        """Send ``count`` bytes of ``file`` after the queued output: with the loop's
+        ``sendfile`` (zero-copy on a plain socket) where it has one, else in chunks."""
+        if self.is_closing():
+            return
+        self.flush_output()  # the head (and a chunk line) go first
+        try:
+            await self.loop.sendfile(self.transport, file, 0, count)
+        except NotImplementedError:  # this loop or transport has no sendfile (uvloop)
+            await copy_file(self, file, count)
+        except OSError:
+            # The client went away mid-file: connection_lost tells the app.
+            self.close_transport()
+
     def send_error_response(self, status: int, message: str | None = None) -> None:
         if not self.is_closing():
             self.write(wire.error_response(status, self.server_state.default_headers, message))
@@ -723,6 +786,7 @@ class ConnectionSettings:
     timeout_request_body: float  # math.inf: no limit
     body_limits: bool  # either of the two is set
     buffered_reads: bool  # large chunks may switch a connection to the shared read buffer
+    upgrade_body_in_trailing: bool  # the parser skips the body of an upgrade request
     special_header_names: frozenset[bytes]
     asgi_version: Literal["2.0", "3.0"]
 
@@ -730,6 +794,36 @@ class ConnectionSettings:
     def build(
         cls, protocol: type[HTTPConnection], config: Config, server_state: ServerState
     ) -> ConnectionSettings:
+        return cls.create(
+            config,
+            server_state,
+            raw_encoding=not protocol.frames_body,
+            raw_head=not protocol.encodes_head,
+            # The older contract has no declaration: prepare_next_message always runs.
+            resets_parser=(
+                protocol.parser_class is None or protocol.parser_class.resets_between_messages
+            ),
+            check_head_bytes=not protocol.validates_head_bytes,
+            upgrade_body_in_trailing=getattr(
+                protocol.parser_class, "upgrade_body_in_trailing", False
+            ),
+            buffered_reads=protocol.parser_accepts_views and protocol.parser_class is not None,
+        )
+
+    @classmethod
+    def create(
+        cls,
+        config: Config,
+        server_state: ServerState,
+        *,
+        raw_encoding: bool,
+        raw_head: bool,
+        resets_parser: bool,
+        check_head_bytes: bool,
+        upgrade_body_in_trailing: bool = False,
+        buffered_reads: bool = False,
+    ) -> ConnectionSettings:
+        """Settings for any carrier of request cycles; ``build`` fills in an HTTP/1.1 class's."""
         logger = logging.getLogger("uvicorn.error")
         access_logger = logging.getLogger("uvicorn.access")
         return cls(
@@ -749,19 +843,17 @@ class ConnectionSettings:
             connections=server_state.connections,
             tasks=server_state.tasks,
             local_address=server_state.local_address,
-            raw_encoding=not protocol.frames_body,
-            raw_head=not protocol.encodes_head,
-            # The older contract has no declaration: prepare_next_message always runs.
-            resets_parser=(
-                protocol.parser_class is None or protocol.parser_class.resets_between_messages
-            ),
-            check_head_bytes=not protocol.validates_head_bytes,
+            raw_encoding=raw_encoding,
+            raw_head=raw_head,
+            resets_parser=resets_parser,
+            check_head_bytes=check_head_bytes,
             limit_request_body=config.limit_request_body,
             timeout_request_body=config.timeout_request_body or math.inf,
             body_limits=(
                 config.limit_request_body is not None or config.timeout_request_body is not None
             ),
-            buffered_reads=protocol.parser_accepts_views and protocol.parser_class is not None,
+            buffered_reads=buffered_reads,
+            upgrade_body_in_trailing=upgrade_body_in_trailing,
             special_header_names=FRAMING_HEADER_NAMES | server_state.default_header_names,
             asgi_version=config.asgi_version,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 
 from uvicorn._types import ASGI3Application, ASGIReceiveEvent, ASGISendEvent, HTTPScope
 from uvicorn.protocols.addresses import get_client_addr, get_path_with_query_string
@@ -21,7 +21,8 @@ from uvicorn.protocols.http.wire import CHUNKED_END, STATUS_LINES, encode_header
 from uvicorn.protocols.output import HIGH_WATER_LIMIT
 
 if TYPE_CHECKING:
-    from uvicorn.protocols.http.connection import HTTPConnection
+    from uvicorn._state import ServerState
+    from uvicorn.protocols.http.connection import ConnectionSettings
 
 
 _CONTENT_LENGTH: Final = b"content-length"
@@ -80,6 +81,63 @@ def analyse_response_headers(
     return lines, tuple(kept), content_length, close_requested, frozenset(replaced)
 
 
+class CycleConnection(Protocol):
+    """What carries one cycle: an HTTP/1.1 connection, or one stream of an HTTP/2 one.
+
+    ``HTTPConnection`` satisfies it with the very methods its own requests use (no call in
+    between on the HTTP/1.1 path); ``multiplexed.Stream`` maps each onto its stream.
+    """
+
+    settings: ConnectionSettings
+    server_state: ServerState
+    loop: asyncio.AbstractEventLoop
+
+    @property
+    def write_paused(self) -> bool:
+        """True while the sender must await ``drain()`` before writing more."""
+
+    def write(self, data: bytes, *more: bytes) -> None:
+        """Queue response bytes (head or body, as the encode_* methods made them)."""
+
+    def encode_head(self, status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
+        """The response head for ``write``; a 1xx head is informational."""
+
+    def encode_body(self, data: bytes, chunked: bool) -> bytes: ...
+
+    def encode_end(self, chunked: bool) -> bytes: ...
+
+    def pause_reading(self) -> None:
+        """The request body buffered is over the limit: stop reading it."""
+
+    def resume_reading(self) -> None:
+        """The app took what was buffered (or waits for more): read on."""
+
+    async def drain(self) -> None:
+        """Return when the peer has room for more of the response."""
+
+    def unqueue(self, head: bytes) -> bool:
+        """Take back the head if nothing of it left; True when it was taken back."""
+
+    def send_error_response(self, status: int, message: str | None = None) -> None:
+        """Answer with an error status, in place of the app's response."""
+
+    def close_transport(self) -> None:
+        """The response broke after it began: cut it."""
+
+    def cycle_finished(self, cycle: RequestResponseCycle) -> None:
+        """The response is complete (or aborted)."""
+
+    def is_closing(self) -> bool:
+        """True once nothing more can be sent (the client left, or the server cut it)."""
+
+    def request_body_too_large(self) -> None:
+        """The request body grew past --limit-request-body: refuse the request."""
+
+    async def send_file(self, file: IO[bytes], count: int) -> None:
+        """Send ``count`` bytes of ``file`` as body bytes, after what was written so far
+        (``http.response.pathsend``; ``pathsend.copy_file`` does it without zero-copy)."""
+
+
 class RequestBodyState(enum.Enum):
     """How far the request body has come. Transitions only move down this list."""
 
@@ -129,7 +187,7 @@ class RequestResponseCycle(RequestHead):
     scope: HTTPScope
     task: asyncio.Task[None]  # the task running the app, set when it starts
 
-    def __init__(self, conn: HTTPConnection) -> None:
+    def __init__(self, conn: CycleConnection) -> None:
         self.conn = conn
         self.app: ASGI3Application = conn.settings.app
         self.body = b""  # request body received and not yet given to the app

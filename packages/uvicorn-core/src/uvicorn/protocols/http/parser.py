@@ -77,5 +77,11 @@ class RequestParser(Protocol):
     def next_message(self) -> None:
         """The response to the last request ended: parse what the parser held back."""
 
+    # Optional declaration (read with a default of False): True for a parser that ends a
+    # request asking for an upgrade at its head, whatever body it declares (llhttp), and
+    # hands the body back in ``upgrade_reached``'s ``trailing``. When the core declines
+    # the upgrade it then reads that body itself, by its Content-Length.
+    # upgrade_body_in_trailing: ClassVar[bool]
+
     def release(self) -> None:
         """The connection is lost or handed over: drop every reference to the events."""

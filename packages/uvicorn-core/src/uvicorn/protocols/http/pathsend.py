@@ -12,10 +12,11 @@ mid-file included.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from uvicorn.protocols.http.cycle import RequestResponseCycle
+    from uvicorn.protocols.http.cycle import CycleConnection, RequestResponseCycle
 
 # What one read of the fallback takes: large, so a big file needs few thread hops.
 FILE_CHUNK: Final = 262144
@@ -29,7 +30,7 @@ async def send_path(cycle: RequestResponseCycle, path: str) -> None:
         cycle.finish_file_body(0)
         return
     conn = cycle.conn
-    with open(path, "rb") as file:
+    with open(path, "rb") as file:  # opening is quick; the reads are done off the loop
         size = os.fstat(file.fileno()).st_size
         count = size if cycle.remaining is None else cycle.remaining
         if count > size:
@@ -38,36 +39,26 @@ async def send_path(cycle: RequestResponseCycle, path: str) -> None:
                 f"the response announced {count}"
             )
         if not conn.settings.raw_encoding:
-            await _copy_file(cycle, file, count, framed_by_plugin=True)
+            chunked = cycle.response_chunked
+            await copy_file(conn, file, count, lambda data: conn.encode_body(data, chunked))
         elif count:
             chunked = cycle.response_chunked
             if chunked:
                 conn.write(b"%x\r\n" % count)
-            await _send_file(cycle, file, count)
+            await conn.send_file(file, count)
             if chunked:
                 conn.write(b"\r\n")
     cycle.finish_file_body(count)
 
 
-async def _send_file(cycle: RequestResponseCycle, file: IO[bytes], count: int) -> None:
-    conn = cycle.conn
-    if conn.is_closing():
-        return
-    conn.flush_output()  # the head (and a chunk line) go first
-    try:
-        await conn.loop.sendfile(conn.transport, file, 0, count)
-    except NotImplementedError:  # this loop or transport has no sendfile (uvloop)
-        await _copy_file(cycle, file, count, framed_by_plugin=False)
-    except OSError:
-        # The client went away mid-file: connection_lost tells the app; nothing to send.
-        conn.close_transport()
-
-
-async def _copy_file(
-    cycle: RequestResponseCycle, file: IO[bytes], count: int, *, framed_by_plugin: bool
+async def copy_file(
+    conn: CycleConnection,
+    file: IO[bytes],
+    count: int,
+    encode: Callable[[bytes], bytes] | None = None,
 ) -> None:
-    """Read the file in chunks off the loop's thread and write each with back-pressure."""
-    conn = cycle.conn
+    """Write ``count`` bytes of ``file``, read in chunks off the loop's thread, each with
+    back-pressure: what a connection without a zero-copy path does for ``send_file``."""
     loop = conn.loop
     left = count
     while left > 0 and not conn.is_closing():
@@ -75,8 +66,6 @@ async def _copy_file(
         if not data:
             raise RuntimeError("The file sent with http.response.pathsend shrank while sent")
         left -= len(data)
-        if framed_by_plugin:
-            data = conn.encode_body(data, cycle.response_chunked)
-        conn.write(data)
+        conn.write(data if encode is None else encode(data))
         if conn.write_paused:
             await conn.drain()

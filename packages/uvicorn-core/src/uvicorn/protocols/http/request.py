@@ -278,3 +278,96 @@ def _origin_form(target: bytes) -> bytes:
     if path_start == -1 or (query_start != -1 and query_start < path_start):
         return b"/" + (target[query_start:] if query_start != -1 else b"")
     return target[path_start:]
+
+
+# Pseudo-header fields of a multiplexed request (RFC 9113 section 8.3.1).
+_METHOD: Final = b":method"
+_SCHEME: Final = b":scheme"
+_AUTHORITY: Final = b":authority"
+_PATH: Final = b":path"
+_PROTOCOL: Final = b":protocol"
+_PSEUDO_HEADERS: Final = frozenset((_METHOD, _SCHEME, _AUTHORITY, _PATH, _PROTOCOL))
+# Fields that only mean something on one HTTP/1.1 connection: malformed in HTTP/2 and 3.
+_CONNECTION_SPECIFIC: Final = frozenset(
+    (_CONNECTION, _TRANSFER_ENCODING, b"keep-alive", b"proxy-connection", _UPGRADE)
+)
+
+
+def read_stream_head(
+    head: RequestHead,
+    fields: list[tuple[bytes, bytes]],
+    http_version: str,
+    max_head_size: int,
+    check_bytes: bool = True,
+) -> None:
+    """Check the header fields of a request on a multiplexed stream (HTTP/2) and store it.
+
+    ``fields`` are as decoded, pseudo-header fields first. Raises InvalidRequest for a
+    malformed request (RFC 9113 section 8.1.1): the stream is answered with the status,
+    the connection and the other streams go on. The ``:authority`` becomes a ``host``
+    header when the request has none, as an HTTP/1.1 app expects to find one.
+    """
+    pseudo: dict[bytes, bytes] = {}
+    headers: list[tuple[bytes, bytes]] = []
+    host_seen = False
+    content_length: bytes | None = None
+    expect_continue = False
+    for field in fields:
+        name, value = field
+        if name[:1] == b":":
+            if headers or name not in _PSEUDO_HEADERS or name in pseudo:
+                raise InvalidRequest(400, "Invalid pseudo-header field")
+            pseudo[name] = value
+            continue
+        if name in _CONNECTION_SPECIFIC:
+            raise InvalidRequest(400, "Connection-specific header field")
+        if name == _HOST:
+            host_seen = True
+        elif name == _CONTENT_LENGTH:
+            value = value.strip()
+            if not value.isdigit():
+                raise InvalidRequest(400, "Invalid Content-Length header")
+            if content_length is not None and int(content_length) != int(value):
+                raise InvalidRequest(400, "Conflicting Content-Length headers")
+            content_length = value
+        elif name == b"te" and value.strip().lower() != b"trailers":
+            raise InvalidRequest(400, "Invalid TE header field")
+        elif name == _EXPECT:
+            expect_continue = value.lower() == b"100-continue"
+        headers.append(field)
+
+    method = pseudo.get(_METHOD)
+    target = pseudo.get(_PATH)
+    if method is None or target is None or not target or _SCHEME not in pseudo:
+        if method == b"CONNECT":
+            raise InvalidRequest(501, "CONNECT is not supported")
+        raise InvalidRequest(400, "Missing pseudo-header field")
+    if _PROTOCOL in pseudo:
+        raise InvalidRequest(501, "Extended CONNECT is not supported")
+    _check_head_size(method, target, fields, max_head_size)
+    if check_bytes:
+        if method not in _TOKENS:
+            _check_token(method, "Invalid HTTP method")
+        if not _FIELDS.issuperset(headers):
+            _check_fields(headers)
+        if any(name != name.lower() for name, _ in headers):
+            raise InvalidRequest(400, "Uppercase header field name")
+    authority = pseudo.get(_AUTHORITY)
+    if authority is not None and not host_seen:
+        if INVALID_VALUE_BYTE.search(authority) is not None:
+            raise InvalidRequest(400, "Invalid :authority")
+        headers.insert(0, (_HOST, authority))
+
+    head.method = method.decode("ascii")
+    head.target = target
+    head.http_version = http_version
+    head.headers = headers
+    parts = _TARGETS.get(target)
+    if parts is None:
+        parts = _split_target(target)
+    head.raw_path, head.path, head.query_string = parts
+    head.content_length = int(content_length) if content_length is not None else None
+    head.chunked = False
+    head.keep_alive = False  # one response per stream: no HTTP/1.1 framing is chosen for it
+    head.expect_continue = expect_continue
+    head.upgrade = None
