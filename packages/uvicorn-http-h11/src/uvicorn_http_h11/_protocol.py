@@ -84,6 +84,9 @@ class H11Parser:
                     [(name.lower(), value) for name, value in request.headers.raw_items()],
                 )
             elif event_type is h11.EndOfMessage:
+                end: h11.EndOfMessage = event  # type: ignore[assignment]  # narrowed by event_type
+                if end.headers:  # the trailer section of a chunked body (names lower-cased)
+                    events.on_trailers([(name, value) for name, value in end.headers])
                 events.on_message_complete()
             elif event is h11.NEED_DATA:
                 return

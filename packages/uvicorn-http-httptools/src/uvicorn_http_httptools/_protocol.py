@@ -54,6 +54,13 @@ class HttpToolsParser:
     def on_header(self, name: bytes, value: bytes) -> None:
         self.headers.append((name.lower(), value))
 
+    def on_chunk_complete(self) -> None:
+        # Fields parsed since the head ended are the trailer section (llhttp reports
+        # them through on_header, after the last chunk's header and before this).
+        if self.headers:
+            fields, self.headers = self.headers, []
+            self.events.on_trailers(fields)
+
     def on_headers_complete(self) -> None:
         parser = self.parser
         url, headers = self.url, self.headers

@@ -48,7 +48,12 @@ from uvicorn.protocols.http.cycle import (
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.parser import RequestParser
 from uvicorn.protocols.http.pathsend import copy_file
-from uvicorn.protocols.http.request import InvalidRequest, RequestHead, read_request_head
+from uvicorn.protocols.http.request import (
+    InvalidRequest,
+    RequestHead,
+    check_trailer_fields,
+    read_request_head,
+)
 from uvicorn.protocols.reads import LARGE_READ, switch_to_buffered_reads
 from uvicorn.protocols.websockets.connection import WebSocketConnection
 
@@ -72,6 +77,7 @@ _BODY_COMPLETE: Final = RequestBodyState.COMPLETE
 _ASGI_PLACEHOLDER: Final[ASGIVersions] = {"version": "3.0", "spec_version": HTTP_SPEC_VERSION}
 # The ASGI extensions every HTTP scope carries: http.response.pathsend has no options.
 _PATHSEND: Final = "http.response.pathsend"
+_TRAILERS: Final = "http.response.trailers"
 _NO_OPTIONS: Final[dict[object, object]] = {}
 # What a client is told about a malformed request, and what the log says (as upstream).
 INVALID_REQUEST_TEXT: Final = "Invalid HTTP request received."
@@ -377,9 +383,11 @@ class HTTPConnection(ConnectionBase):
         scope["headers"] = headers
         scope["state"] = self.app_state.copy()
         if self.tls is not None:
-            scope["extensions"] = {"tls": self.tls, _PATHSEND: _NO_OPTIONS}
+            scope["extensions"] = extensions = {"tls": self.tls, _PATHSEND: _NO_OPTIONS}
         else:
-            scope["extensions"] = {_PATHSEND: _NO_OPTIONS}
+            scope["extensions"] = extensions = {_PATHSEND: _NO_OPTIONS}
+        if cycle.accepts_trailers and settings.raw_encoding:  # the client said TE: trailers
+            extensions[_TRAILERS] = _NO_OPTIONS
         limit = settings.limit_concurrency
         if limit is not None and (
             len(settings.connections) > limit or len(settings.tasks) >= limit
@@ -429,6 +437,17 @@ class HTTPConnection(ConnectionBase):
             if self.body_timed:
                 self.deadline = self.server_state.clock + self.settings.timeout_request_body
             cycle.body_received(body)
+
+    def on_trailers(self, fields: list[tuple[bytes, bytes]]) -> None:
+        cycle = self.parsing
+        if cycle is None:
+            return
+        try:
+            check_trailer_fields(fields)
+        except InvalidRequest as exc:
+            self.reject_request(exc.status, f"In the trailer section: {exc.message}")
+            return
+        cycle.request_trailers = fields
 
     def request_body_too_large(self) -> None:
         """A chunked request body grew past --limit-request-body (the cycle counted it)."""

@@ -13,7 +13,15 @@ import enum
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 
-from uvicorn._types import ASGI3Application, ASGIReceiveEvent, ASGISendEvent, HTTPScope
+from uvicorn._headers import check_header, encode_header_lines
+from uvicorn._types import (
+    ASGI3Application,
+    ASGIReceiveEvent,
+    ASGISendEvent,
+    HTTPResponseBodyEvent,
+    HTTPResponseTrailersEvent,
+    HTTPScope,
+)
 from uvicorn.protocols.addresses import get_client_addr, get_path_with_query_string
 from uvicorn.protocols.http.pathsend import send_path
 from uvicorn.protocols.http.request import RequestHead
@@ -160,6 +168,25 @@ _COMPLETE: Final = RequestBodyState.COMPLETE
 _DELIVERED: Final = RequestBodyState.DELIVERED
 _DISCONNECTED: Final = RequestBodyState.DISCONNECTED
 _UNLIMITED: Final = 1 << 62
+# Fields a trailer section must not carry (RFC 9110 6.5.1): framing, routing, and those
+# a recipient could take for the head's. Dropped from what an app sends.
+_NOT_TRAILERS: Final = frozenset(
+    (
+        b"content-length",
+        b"transfer-encoding",
+        b"content-type",
+        b"content-encoding",
+        b"content-range",
+        b"host",
+        b"connection",
+        b"keep-alive",
+        b"te",
+        b"trailer",
+        b"upgrade",
+        b"authorization",
+        b"set-cookie",
+    )
+)
 _AWAITING_START: Final = ResponseState.AWAITING_START
 _STREAMING: Final = ResponseState.STREAMING
 _DONE: Final = ResponseState.COMPLETE
@@ -172,15 +199,19 @@ class RequestResponseCycle(RequestHead):
         "allowance",
         "app",
         "body",
+        "body_finished",
         "body_state",
         "conn",
         "queued_head",
         "remaining",
+        "request_trailers",
         "response_chunked",
         "response_state",
         "scope",
         "send_body",
         "task",
+        "trailer_fields",
+        "trailers_expected",
         "waiter",
     )
 
@@ -199,6 +230,8 @@ class RequestResponseCycle(RequestHead):
         self.remaining: int | None = None  # body bytes the Content-Length still expects
         self.queued_head = b""  # the encoded response head, queued for the socket
         self.allowance = _UNLIMITED  # body bytes --limit-request-body still allows
+        self.trailers_expected = False  # the app announced http.response.trailers
+        self.request_trailers: list[tuple[bytes, bytes]] | None = None  # a chunked body's
 
     # -- events from the connection ----------------------------------------------------
 
@@ -307,6 +340,12 @@ class RequestResponseCycle(RequestHead):
         self.body = b""
         if state is _COMPLETE:
             self.body_state = _DELIVERED
+            if self.request_trailers is not None:
+                # Not in the ASGI spec: the trailer section rides on the last message.
+                last: dict[str, object] = {"type": "http.request", "body": body}
+                last["more_body"] = False
+                last["trailers"] = self.request_trailers
+                return last  # type: ignore[return-value]  # an http.request with one more key
             return {"type": "http.request", "body": body, "more_body": False}
         self.conn.resume_reading()
         return {"type": "http.request", "body": body, "more_body": True}
@@ -326,9 +365,14 @@ class RequestResponseCycle(RequestHead):
                 if message["type"] == "http.response.pathsend":
                     await send_path(self, message["path"])
                     return
+                if message["type"] == "http.response.trailers" and self.trailers_expected:
+                    self._trailers_received(message)
+                    return
                 raise RuntimeError(
                     f"Expected ASGI message 'http.response.body', but got '{message['type']}'."
                 )
+            if self.trailers_expected:
+                message = self._last_body_held(message)
             body = message.get("body", b"")
             if (
                 self.remaining == len(body)
@@ -377,6 +421,10 @@ class RequestResponseCycle(RequestHead):
                     self.response_state = _STREAMING
                 else:
                     self._start_response(key, heads)
+            if message.get("trailers", False):  # offered or not, the app's word is kept
+                self.trailers_expected = True
+                self.body_finished = False
+                self.trailer_fields: list[tuple[bytes, bytes]] = []
             # Queued, not written: a body sent in the same loop pass leaves in the same write.
             conn.write(self.queued_head)
         else:
@@ -384,6 +432,53 @@ class RequestResponseCycle(RequestHead):
                 f"Unexpected ASGI message '{message['type']}' sent, after response already "
                 "completed."
             )
+
+    # -- response trailers (the http.response.trailers extension) -------------------------
+
+    def _last_body_held(self, message: ASGISendEvent) -> HTTPResponseBodyEvent:
+        """Trailers follow: the last body message leaves the body open for them."""
+        if self.body_finished:
+            raise RuntimeError(
+                "Unexpected ASGI message 'http.response.body' sent, after the last body message."
+            )
+        body: HTTPResponseBodyEvent = message  # type: ignore[assignment]  # checked by send()
+        if body.get("more_body", False):
+            return body
+        self.body_finished = True
+        return {"type": "http.response.body", "body": body.get("body", b""), "more_body": True}
+
+    def _trailers_received(self, message: HTTPResponseTrailersEvent) -> None:
+        if not self.body_finished:
+            raise RuntimeError(
+                "Expected ASGI message 'http.response.body' with more_body False before "
+                "'http.response.trailers'."
+            )
+        for name, value in message.get("headers", ()):
+            check_header(name, value)
+            self.trailer_fields.append((bytes(name).lower(), bytes(value)))
+        if message.get("more_trailers", False):
+            return
+        if self.remaining:
+            raise RuntimeError("Response content shorter than Content-Length")
+        self.end_with_trailers(self.trailer_fields)
+        self.response_complete()
+
+    def end_with_trailers(self, fields: list[tuple[bytes, bytes]]) -> None:
+        """End the body with ``fields`` as its trailer section, where the framing has one.
+
+        HTTP/1.1 has one in chunked framing only, and sends it to a client that said
+        ``TE: trailers``: otherwise (a Content-Length, a HEAD request, no such TE) the body
+        ends as it would have without them. A multiplexed stream overrides this.
+        """
+        if not (self.send_body and self.response_chunked):
+            return
+        if self.accepts_trailers and self.conn.settings.raw_encoding:
+            fields = [field for field in fields if field[0] not in _NOT_TRAILERS]
+            self.conn.write(b"0\r\n" + encode_header_lines(fields) + b"\r\n")
+        elif self.conn.settings.raw_encoding:
+            self.conn.write(CHUNKED_END)
+        else:
+            self.conn.write(self.conn.encode_end(True))
 
     def _log_access(self, status: int) -> None:
         scope = self.scope

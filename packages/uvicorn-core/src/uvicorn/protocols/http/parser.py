@@ -35,6 +35,13 @@ class ParserEvents(Protocol):
     def on_message_complete(self) -> None:
         """The request (head and body) ended."""
 
+    def on_trailers(self, fields: list[tuple[bytes, bytes]]) -> None:
+        """The trailer section of a chunked body, names lower-cased, before its end.
+
+        Report it as such, never as header fields of the next request. The core checks
+        its bytes as a head's and hands it to the app with the last body message.
+        """
+
     def upgrade_reached(self, trailing: bytes) -> bool:
         """The parser stopped after a request asking for an upgrade.
 

@@ -24,8 +24,9 @@ _TRANSFER_ENCODING: Final = b"transfer-encoding"
 _CONNECTION: Final = b"connection"
 _EXPECT: Final = b"expect"
 _UPGRADE: Final = b"upgrade"
+_TE: Final = b"te"
 _FRAMING_HEADERS: Final = frozenset(
-    (_HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _CONNECTION, _EXPECT, _UPGRADE)
+    (_HOST, _CONTENT_LENGTH, _TRANSFER_ENCODING, _CONNECTION, _EXPECT, _UPGRADE, _TE)
 )
 
 
@@ -46,6 +47,7 @@ class RequestHead:
     """
 
     __slots__ = (
+        "accepts_trailers",
         "chunked",
         "content_length",
         "expect_continue",
@@ -68,6 +70,7 @@ class RequestHead:
     path: str
     query_string: bytes
     content_length: int | None
+    accepts_trailers: bool  # TE: trailers (HTTP/1.1), or a multiplexed stream
     chunked: bool
     keep_alive: bool
     expect_continue: bool
@@ -150,6 +153,7 @@ def read_request_head(
     connection: list[bytes] | None = None
     expect_continue = False
     upgrade: bytes | None = None
+    accepts_trailers = False
     for name, value in headers:
         if name not in _FRAMING_HEADERS:
             continue
@@ -170,6 +174,8 @@ def read_request_head(
             connection = tokens if connection is None else connection + tokens
         elif name == _EXPECT:
             expect_continue = value.lower() == b"100-continue"
+        elif name == _TE:
+            accepts_trailers = accepts_trailers or b"trailers" in _tokens(value)
         else:
             upgrade = value.lower()
 
@@ -188,6 +194,7 @@ def read_request_head(
         expect_continue = False
     head.keep_alive = keep_alive
     head.expect_continue = expect_continue
+    head.accepts_trailers = accepts_trailers
 
     head.chunked = False
     head.content_length = None
@@ -205,6 +212,12 @@ def read_request_head(
     if upgrade is not None and (connection is None or b"upgrade" not in connection):
         upgrade = None
     head.upgrade = upgrade
+
+
+def check_trailer_fields(fields: list[tuple[bytes, bytes]]) -> None:
+    """Refuse a request trailer section as a head's fields are refused (InvalidRequest)."""
+    if not _FIELDS.issuperset(fields):
+        _check_fields(fields)
 
 
 def _check_token(value: bytes, message: str) -> None:
@@ -370,4 +383,5 @@ def read_stream_head(
     head.chunked = False
     head.keep_alive = False  # one response per stream: no HTTP/1.1 framing is chosen for it
     head.expect_continue = expect_continue
+    head.accepts_trailers = True  # a stream can always end with trailers
     head.upgrade = None

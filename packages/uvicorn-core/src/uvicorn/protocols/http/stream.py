@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 from typing import IO, TYPE_CHECKING, Final
 
-from uvicorn._headers import check_header
-from uvicorn._types import ASGISendEvent, HTTPResponseBodyEvent, HTTPResponseTrailersEvent
 from uvicorn.protocols.http.codec import StreamError
 from uvicorn.protocols.http.cycle import RequestBodyState, RequestResponseCycle, ResponseState
 from uvicorn.protocols.http.pathsend import copy_file
@@ -254,55 +252,14 @@ class Stream:
 
 
 class StreamCycle(RequestResponseCycle):
-    """The request cycle of one stream: the core's cycle, plus response trailers."""
+    """The request cycle of one stream: the core's cycle, ending with trailers on the stream."""
 
-    __slots__ = ("body_finished", "stream", "trailer_fields", "trailers_expected")
+    __slots__ = ("stream",)
 
     def __init__(self, stream: Stream) -> None:
         super().__init__(stream)
         self.stream = stream
-        self.trailers_expected = False
-        self.body_finished = False
-        self.trailer_fields: Fields = []
 
-    async def send(self, message: ASGISendEvent) -> None:
-        if message["type"] == "http.response.start":
-            self.trailers_expected = bool(message.get("trailers", False))
-        elif self.trailers_expected and self.response_state is _STREAMING:
-            if message["type"] == "http.response.trailers":
-                self._send_trailers(message)
-                return
-            if message["type"] == "http.response.body":
-                if self.body_finished:
-                    raise RuntimeError(
-                        "Unexpected ASGI message 'http.response.body' sent, after the last "
-                        "body message."
-                    )
-                if not message.get("more_body", False):
-                    # The stream ends with the trailers; the base cycle checks the length then.
-                    self.body_finished = True
-                    last_body: HTTPResponseBodyEvent = {
-                        "type": "http.response.body",
-                        "body": message.get("body", b""),
-                        "more_body": True,
-                    }
-                    message = last_body
-        await super().send(message)
-
-    def _send_trailers(self, message: HTTPResponseTrailersEvent) -> None:
-        if not self.body_finished:
-            raise RuntimeError(
-                "Expected ASGI message 'http.response.body' with more_body False before "
-                "'http.response.trailers'."
-            )
-        if self.body_state is _DISCONNECTED:
-            return
-        for name, value in message.get("headers", ()):
-            check_header(name, value)
-            self.trailer_fields.append((name.lower(), value))
-        if message.get("more_trailers", False):
-            return
-        if self.remaining:
-            raise RuntimeError("Response content shorter than Content-Length")
-        self.stream.trailers = response_fields(self.trailer_fields)
-        self.response_complete()
+    def end_with_trailers(self, fields: list[tuple[bytes, bytes]]) -> None:
+        if self.body_state is not _DISCONNECTED:
+            self.stream.trailers = response_fields(fields)
