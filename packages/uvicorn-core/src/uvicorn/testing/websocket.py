@@ -55,16 +55,23 @@ def handshake_request(
     ).encode("ascii")
 
 
-def open_raw(server: RunningServer, path: str = "/", timeout: float = 5.0) -> socket.socket:
-    """A raw socket past the opening handshake (the 101 response is read and checked)."""
-    conn = socket.create_connection((server.host, server.port), timeout=timeout)
-    conn.sendall(handshake_request(path))
+def read_handshake_response(conn: socket.socket) -> bytes:
+    """The response head to an opening handshake, read a byte at a time so that no frame
+    after it is consumed."""
     head = b""
     while b"\r\n\r\n" not in head:
         chunk = conn.recv(1)
         if not chunk:
             raise ConnectionError(f"closed during handshake: {head!r}")
         head += chunk
+    return head
+
+
+def open_raw(server: RunningServer, path: str = "/", timeout: float = 5.0) -> socket.socket:
+    """A raw socket past the opening handshake (the 101 response is read and checked)."""
+    conn = socket.create_connection((server.host, server.port), timeout=timeout)
+    conn.sendall(handshake_request(path))
+    head = read_handshake_response(conn)
     assert head.startswith(b"HTTP/1.1 101"), head
     return conn
 

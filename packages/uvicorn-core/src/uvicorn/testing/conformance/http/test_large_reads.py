@@ -17,7 +17,7 @@ import pytest
 
 from uvicorn.testing import apps
 from uvicorn.testing.utils import read_response, run_server
-from uvicorn.testing.websocket import HANDSHAKE_KEY, frame, read_frame
+from uvicorn.testing.websocket import frame, handshake_request, read_frame, read_handshake_response
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -134,10 +134,7 @@ def test_websocket_upgrade_after_a_large_upload_on_the_same_connection(
     http_impl: str, ws_impl: str, loop_impl: str
 ) -> None:
     message = payload(100_000, 5)
-    handshake = (
-        "GET / HTTP/1.1\r\nHost: example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        f"Sec-WebSocket-Key: {HANDSHAKE_KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    ).encode("ascii")
+    handshake = handshake_request()
     with run_server(http_and_websocket_echo, http=http_impl, ws=ws_impl, loop=loop_impl) as server:
         with socket.create_connection((server.host, server.port), timeout=5) as conn:
             conn.sendall(post(payload(70_000, 6)))
@@ -145,10 +142,5 @@ def test_websocket_upgrade_after_a_large_upload_on_the_same_connection(
             # The handshake and a first large message in one write: the message trails
             # the head in the chunk the HTTP connection hands over.
             conn.sendall(handshake + frame(0x2, message))
-            head = b""
-            while b"\r\n\r\n" not in head:
-                chunk = conn.recv(1)
-                assert chunk, f"closed during the handshake: {head!r}"
-                head += chunk
-            assert head.startswith(b"HTTP/1.1 101")
+            assert read_handshake_response(conn).startswith(b"HTTP/1.1 101")
             assert read_frame(conn) == (0x2, message)

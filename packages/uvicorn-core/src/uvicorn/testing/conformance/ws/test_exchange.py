@@ -19,6 +19,7 @@ from uvicorn.testing.websocket import (
     frame,
     handshake_request,
     open_raw,
+    read_handshake_response,
     read_server_frame,
     ws_server,
     ws_url,
@@ -342,12 +343,7 @@ def test_frames_sent_before_the_app_accepts_are_delivered(http_impl: str, ws_imp
             conn.sendall(handshake_request() + frame(0x2, messages[0]))
             conn.sendall(b"".join(frame(0x2, message) for message in messages[1:]))
             sent.set()
-            head = b""
-            while b"\r\n\r\n" not in head:
-                chunk = conn.recv(1)
-                assert chunk, f"closed during the handshake: {head!r}"
-                head += chunk
-            assert head.startswith(b"HTTP/1.1 101")
+            assert read_handshake_response(conn).startswith(b"HTTP/1.1 101")
             echoed = [read_server_frame(conn) for _ in messages]
     assert echoed == [(True, 0x2, message) for message in messages]
 
