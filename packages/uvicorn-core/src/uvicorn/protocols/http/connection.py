@@ -107,6 +107,8 @@ class HTTPConnection(ConnectionBase):
     __slots__ = (
         "app_state",
         "awaiting_head",
+        "body_allowance",
+        "body_limited",
         "body_timed",
         "chunk_length",
         "config",
@@ -185,7 +187,9 @@ class HTTPConnection(ConnectionBase):
         self.served = False  # a request head arrived on this connection
         self.draining = False  # shutting down: serve a first request if it comes soon
         self.next_request_held = False  # waiting for the client to read (resume_writing)
-        self.body_timed = False  # --timeout-request-body runs: a body is being received
+        self.body_limited = False  # a body is being received under --*-request-body
+        self.body_timed = False  # ... and --timeout-request-body runs
+        self.body_allowance = 0  # ... and --limit-request-body allows this many more bytes
         self.chunk_length = _UNKNOWN_LENGTH  # length of the chunk being parsed
         parser_class = self.parser_class
         if parser_class is not None:
@@ -421,11 +425,12 @@ class HTTPConnection(ConnectionBase):
         """
         settings = self.settings
         limit = settings.limit_request_body
-        if limit is not None:
-            if cycle.content_length is not None and cycle.content_length > limit:
-                self._body_too_large()
-                return False
-            cycle.allowance = limit  # a chunked body is counted as it arrives
+        if limit is not None and cycle.content_length is not None and cycle.content_length > limit:
+            self._body_too_large()
+            return False
+        self.body_limited = True
+        # A chunked body is counted as it arrives; a sized one cannot grow past its length.
+        self.body_allowance = _UNKNOWN_LENGTH if limit is None else limit
         if settings.timeout_request_body != math.inf:
             self.body_timed = True
             self.deadline = self.server_state.clock + settings.timeout_request_body
@@ -434,9 +439,19 @@ class HTTPConnection(ConnectionBase):
     def on_body(self, body: bytes) -> None:
         cycle = self.parsing
         if cycle is not None:
-            if self.body_timed:
-                self.deadline = self.server_state.clock + self.settings.timeout_request_body
+            if self.body_limited and not self._body_within_limits(len(body)):
+                return
             cycle.body_received(body)
+
+    def _body_within_limits(self, size: int) -> bool:
+        if self.body_timed:
+            self.deadline = self.server_state.clock + self.settings.timeout_request_body
+        self.body_allowance -= size
+        if self.body_allowance < 0:
+            if not self.is_closing():
+                self._body_too_large()
+            return False
+        return True
 
     def on_trailers(self, fields: list[tuple[bytes, bytes]]) -> None:
         cycle = self.parsing
@@ -449,11 +464,6 @@ class HTTPConnection(ConnectionBase):
             return
         cycle.request_trailers = fields
 
-    def request_body_too_large(self) -> None:
-        """A chunked request body grew past --limit-request-body (the cycle counted it)."""
-        if not self.is_closing():
-            self._body_too_large()
-
     def _body_too_large(self) -> None:
         self.settings.logger.warning(
             "%sRequest body larger than the limit of %d bytes.",
@@ -465,9 +475,11 @@ class HTTPConnection(ConnectionBase):
     def on_message_complete(self) -> None:
         cycle = self.parsing
         self.awaiting_head = True
-        if self.body_timed:
-            self.body_timed = False
-            self.deadline = math.inf
+        if self.body_limited:
+            self.body_limited = False
+            if self.body_timed:
+                self.body_timed = False
+                self.deadline = math.inf
         if cycle is None:
             return
         self.parsing = None

@@ -138,9 +138,6 @@ class CycleConnection(Protocol):
     def is_closing(self) -> bool:
         """True once nothing more can be sent (the client left, or the server cut it)."""
 
-    def request_body_too_large(self) -> None:
-        """The request body grew past --limit-request-body: refuse the request."""
-
     async def send_file(self, file: IO[bytes], count: int) -> None:
         """Send ``count`` bytes of ``file`` as body bytes, after what was written so far
         (``http.response.pathsend``; ``pathsend.copy_file`` does it without zero-copy)."""
@@ -167,7 +164,6 @@ _RECEIVING: Final = RequestBodyState.RECEIVING
 _COMPLETE: Final = RequestBodyState.COMPLETE
 _DELIVERED: Final = RequestBodyState.DELIVERED
 _DISCONNECTED: Final = RequestBodyState.DISCONNECTED
-_UNLIMITED: Final = 1 << 62
 # Fields a trailer section must not carry (RFC 9110 6.5.1): framing, routing, and those
 # a recipient could take for the head's. Dropped from what an app sends.
 _NOT_TRAILERS: Final = frozenset(
@@ -196,7 +192,6 @@ class RequestResponseCycle(RequestHead):
     """One request and its response; the cycle is also the parsed request head."""
 
     __slots__ = (
-        "allowance",
         "app",
         "body",
         "body_finished",
@@ -229,17 +224,12 @@ class RequestResponseCycle(RequestHead):
         self.send_body = True  # False for HEAD and for statuses without a body
         self.remaining: int | None = None  # body bytes the Content-Length still expects
         self.queued_head = b""  # the encoded response head, queued for the socket
-        self.allowance = _UNLIMITED  # body bytes --limit-request-body still allows
         self.trailers_expected = False  # the app announced http.response.trailers
         self.request_trailers: list[tuple[bytes, bytes]] | None = None  # a chunked body's
 
     # -- events from the connection ----------------------------------------------------
 
     def body_received(self, chunk: bytes) -> None:
-        self.allowance -= len(chunk)
-        if self.allowance < 0:
-            self.conn.request_body_too_large()
-            return
         if self.response_state is _DONE:
             return  # the app has answered; the rest of the body is read and dropped
         self.body += chunk

@@ -174,9 +174,6 @@ class Stream:
     def is_closing(self) -> bool:
         return self.ended
 
-    def request_body_too_large(self) -> None:
-        """Not reached: the body limit is counted for HTTP/1.1 connections only."""
-
     async def send_file(self, file: IO[bytes], count: int) -> None:
         await copy_file(self, file, count)  # DATA frames: no zero-copy path
 
