@@ -174,8 +174,7 @@ class HTTPConnection(ConnectionBase):
         self.upgrade_pending: RequestHead | None = None
         # A request whose upgrade was declined and whose body the parser hands back as
         # upgrade_reached's trailing bytes (upgrade_body_in_trailing): read by the core.
-        self.declined_upgrade: RequestResponseCycle | None = None
-        self.declined_body_left = 0
+        self.declined_upgrade: RequestResponseCycle | None = None  # declined_body_left: set then
         self.awaiting_head = True
         self.head_bytes = 0
         self.newline_seen = False
@@ -187,9 +186,9 @@ class HTTPConnection(ConnectionBase):
         self.served = False  # a request head arrived on this connection
         self.draining = False  # shutting down: serve a first request if it comes soon
         self.next_request_held = False  # waiting for the client to read (resume_writing)
-        self.body_limited = False  # a body is being received under --*-request-body
-        self.body_timed = False  # ... and --timeout-request-body runs
-        self.body_allowance = 0  # ... and --limit-request-body allows this many more bytes
+        # A body is being received under --*-request-body; body_timed and body_allowance
+        # are set (and read) only then.
+        self.body_limited = False
         self.chunk_length = _UNKNOWN_LENGTH  # length of the chunk being parsed
         parser_class = self.parser_class
         if parser_class is not None:
@@ -431,8 +430,8 @@ class HTTPConnection(ConnectionBase):
         self.body_limited = True
         # A chunked body is counted as it arrives; a sized one cannot grow past its length.
         self.body_allowance = _UNKNOWN_LENGTH if limit is None else limit
-        if settings.timeout_request_body != math.inf:
-            self.body_timed = True
+        self.body_timed = timed = settings.timeout_request_body != math.inf
+        if timed:
             self.deadline = self.server_state.clock + settings.timeout_request_body
         return True
 
@@ -575,7 +574,7 @@ class HTTPConnection(ConnectionBase):
         cycle = self.declined_upgrade
         assert cycle is not None
         left = self.declined_body_left
-        body = data[:left]
+        body = bytes(data[:left])  # the body is kept: never a view of the read buffer
         self.declined_body_left = left - len(body)
         if body:
             cycle.body_received(body)
@@ -749,7 +748,7 @@ class HTTPConnection(ConnectionBase):
 
     def deadline_expired(self) -> None:
         """The keep-alive, request-head or request-body timeout ran out."""
-        if self.body_timed and not self.is_closing():
+        if self.body_limited and self.body_timed and not self.is_closing():
             if self.read_paused:  # the server stopped reading, not the client sending
                 self.deadline = self.server_state.clock + self.settings.timeout_request_body
                 return

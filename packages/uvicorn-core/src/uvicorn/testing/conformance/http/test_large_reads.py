@@ -144,3 +144,23 @@ def test_websocket_upgrade_after_a_large_upload_on_the_same_connection(
             conn.sendall(handshake + frame(0x2, message))
             assert read_handshake_response(conn).startswith(b"HTTP/1.1 101")
             assert read_frame(conn) == (0x2, message)
+
+
+def test_declined_h2c_upgrade_after_a_large_upload_keeps_its_body(
+    http_impl: str, loop_impl: str
+) -> None:
+    """Upgrade: h2c without --http2 is served as HTTP/1.1, its body read to the last byte,
+    also when the body arrives through the shared read buffer."""
+    body = payload(60_000, 7)
+    upgrade = (
+        b"POST / HTTP/1.1\r\nHost: example\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    with run_server(apps.echo_body, http=http_impl, loop=loop_impl) as server:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            conn.sendall(post(payload(70_000, 8)))
+            assert read_response(conn)[2] == payload(70_000, 8)
+            conn.sendall(upgrade + post(b"after"))
+            assert read_response(conn)[2] == body
+            assert read_response(conn)[2] == b"after"
