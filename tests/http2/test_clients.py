@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
-from tests.http2 import apps
 from tests.http2.test_dispatch import Certificates
+from uvicorn.testing.conformance.http2 import apps
 from uvicorn.testing.utils import run_server
 
 pytestmark = pytest.mark.timeout(30)

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 import trustme
 
-from tests.http2 import apps
-from tests.http2.client import H2Client
 from tests.plugin_fixtures import registry_with
 from uvicorn import Implementation, hookimpl
 from uvicorn._registry import format_plugin_listing
 from uvicorn.config import Config
+from uvicorn.testing.conformance.http2 import apps
+from uvicorn.testing.h2client import H2Client
 from uvicorn.testing.utils import raw_request, read_response, run_server
 from uvicorn_http_h2 import H2Protocol
 

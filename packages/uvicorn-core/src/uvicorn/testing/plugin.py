@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
@@ -47,6 +48,18 @@ def pytest_configure(config: pytest.Config) -> None:
     for kind in FIXTURES:
         if config.getoption(f"uvicorn_{kind}"):
             selected_implementations(config, kind)
+
+
+#: The kit's HTTP/2 suite: collected only where an HTTP/2 implementation can be tested.
+HTTP2_SUITE: Final = Path(__file__).resolve().parent / "conformance" / "http2"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave the HTTP/2 suite out when no HTTP/2 implementation is installed (an HTTP/1.1
+    or WebSocket plugin's author has nothing there to check; it would only skip)."""
+    if collection_path == HTTP2_SUITE and not selected_implementations(config, "http2"):
+        return True
+    return None
 
 
 def available_implementations(kind: KindName) -> list[str]:

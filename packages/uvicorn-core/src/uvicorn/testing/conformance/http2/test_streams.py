@@ -1,8 +1,8 @@
 """HTTP/2 streams over real sockets, driven frame by frame with a raw h2 client.
 
 Every test serves with ``http2=http2_impl`` beside the default HTTP/1.1 plugin: what is under
-test is the core's multiplexed connection and stream cycle, through the installed HTTP/2
-implementation (the only one today, so these are not parametrized).
+test is the core's multiplexed connection and stream cycle, through each installed HTTP/2
+implementation (``--uvicorn-http2`` picks one).
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ import json
 import logging
 from typing import Any
 
-import h2.errors
-import hyperframe.frame
 import pytest
 
-from tests.http2 import apps
-from tests.http2.client import H2Client
 from uvicorn.protocols.http.multiplexed import MultiplexedConnection
 from uvicorn.protocols.http.stream import Stream
 from uvicorn.testing import apps as kit_apps
+from uvicorn.testing.conformance.http2 import apps
+from uvicorn.testing.h2client import H2Client, h2, hyperframe
 from uvicorn.testing.utils import cyclic_collector_off, live_instances, run_server, wait_for
 
 pytestmark = pytest.mark.timeout(30)

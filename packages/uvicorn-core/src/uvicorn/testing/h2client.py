@@ -1,4 +1,8 @@
-"""A raw HTTP/2 client on the h2 library, for tests that need frame-level control."""
+"""A raw HTTP/2 client on the h2 library, for tests that need frame-level control.
+
+Importing it skips the importing test module when h2 is missing: h2 comes with the
+HTTP/2 plugin, and without one there is nothing for these tests to check.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,19 @@ import ssl
 from collections.abc import Iterable, Iterator
 from typing import Self
 
+import pytest
+
+pytest.importorskip("h2", reason="the HTTP/2 tests drive h2's client; install uvicorn-http-h2")
+
 import h2.config
 import h2.connection
+import h2.errors
 import h2.events
+import h2.exceptions
 import h2.settings
 import hyperframe.frame
+
+__all__ = ["H2Client", "Response", "h2", "hyperframe"]
 
 Fields = list[tuple[bytes, bytes]]
 

@@ -7,14 +7,12 @@ import select
 import time
 from typing import Any
 
-import h2.errors
-import hyperframe.frame
 import pytest
 
-from tests.http2 import apps
-from tests.http2.client import H2Client
 from uvicorn.protocols.http.multiplexed import RAPID_RESET_LIMIT, MultiplexedConnection
 from uvicorn.testing import apps as kit_apps
+from uvicorn.testing.conformance.http2 import apps
+from uvicorn.testing.h2client import H2Client, h2, hyperframe
 from uvicorn.testing.utils import run_server, wait_for
 
 pytestmark = pytest.mark.timeout(30)
