@@ -1,13 +1,14 @@
 """The core's side of the WebSocket plugin contracts, each shown by a small plugin on wsproto.
 
 Not conformance tests: they are about what the core offers a plugin (the first contract,
-where the plugin class is the adapter), not about a plugin; wsproto is only the library
-these small plugins adapt.
+where the plugin class is the adapter, and the ``reads_into_buffer`` capability), not
+about a plugin; wsproto is only the library these small plugins adapt.
 """
 
 from __future__ import annotations
 
 import struct
+from typing import ClassVar
 
 import pytest
 from wsproto import ConnectionType, WSConnection
@@ -26,6 +27,7 @@ from tests.utils import read_until_closed, run_server, wait_for
 from uvicorn.protocols.websockets.connection import WebSocketConnection
 from uvicorn.testing.conformance.ws.apps import echo
 from uvicorn.testing.websocket import frame, open_raw, read_close_code, read_frame
+from uvicorn_ws_wsproto._protocol import WSProtoAdapter
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -75,3 +77,40 @@ def test_first_contract_plugin_echoes_and_closes() -> None:
         assert read_close_code(conn) == 1000
         read_until_closed(conn)
         assert wait_for(lambda: not server.state.connections)
+
+
+# How each read reached the adapter below, in order, for the test that serves it.
+reads: list[str] = []
+
+
+class ViewReadingAdapter(WSProtoAdapter):
+    """wsproto's adapter, declaring that it parses reads from the core's buffer."""
+
+    reads_into_buffer: ClassVar[bool] = True
+
+    def feed_data(self, data: bytes) -> None:
+        reads.append("bytes")
+        super().feed_data(data)
+
+    def feed_view(self, view: memoryview) -> None:
+        reads.append(type(view).__name__)
+        super().feed_data(bytes(view))  # copied: the view is the core's until the next read
+
+
+class ViewReadingProtocol(WebSocketConnection):
+    adapter_class = ViewReadingAdapter
+
+
+def test_adapter_reading_into_buffer_gets_views_once_open(loop_impl: str) -> None:
+    reads.clear()
+    with run_server(echo, ws=ViewReadingProtocol, loop=loop_impl) as server:
+        with open_raw(server) as conn:
+            for payload in (b"one", b"two" * 30000):
+                conn.sendall(frame(0x2, payload))
+                assert read_frame(conn) == (0x2, payload)
+            conn.sendall(frame(0x8, struct.pack("!H", 1000)))
+            assert read_close_code(conn) == 1000
+            read_until_closed(conn)
+        assert wait_for(lambda: not server.state.connections)
+    assert reads[0] == "bytes"  # the handshake, before the app accepted
+    assert set(reads[1:]) == {"memoryview"}

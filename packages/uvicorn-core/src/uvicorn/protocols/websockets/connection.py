@@ -10,7 +10,9 @@ through the ``WebSocketEvents`` protocol: handshake received or refused, message
 close, protocol failure, and ``write``/``write_message_frame`` for its bytes. While no
 extension is negotiated, ``send_message`` may call ``write_message_frame(data)``: a
 server's unextended message is one unmasked frame that the core writes without copying
-the payload, where libraries build the frame in a new buffer.
+the payload, where libraries build the frame in a new buffer. An adapter that declares
+``reads_into_buffer`` gets its reads, once the app has accepted, as views of one buffer
+per thread through ``feed_view`` (see :mod:`uvicorn.protocols.websockets.reads`).
 
 The older way, where the plugin class is the adapter (``init_adapter``/``feed_data``/
 ``accept_handshake``/``send_*``/``adapter_connection_lost`` on itself), still works for
@@ -32,7 +34,7 @@ import math
 import os
 import struct
 from collections import deque
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, cast
 from urllib.parse import unquote
 
 from uvicorn._types import (
@@ -51,8 +53,13 @@ from uvicorn.protocols.addresses import (
 from uvicorn.protocols.base import ConnectionBase, released
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.output import ClientDisconnected
-from uvicorn.protocols.websockets.adapter import WebSocketAdapter, WebSocketOptions
+from uvicorn.protocols.websockets.adapter import (
+    BufferReadingAdapter,
+    WebSocketAdapter,
+    WebSocketOptions,
+)
 from uvicorn.protocols.websockets.handshake import check_opening_handshake
+from uvicorn.protocols.websockets.reads import read_into_buffer
 
 if TYPE_CHECKING:
     from uvicorn._state import ServerState
@@ -84,6 +91,7 @@ _ADAPTER_METHODS: Final = (
     "send_close",
     "send_ping",
     "adapter_connection_lost",
+    "feed_view",
 )
 
 
@@ -115,6 +123,8 @@ class WebSocketConnection(ConnectionBase):
     adapter_class: ClassVar[type[WebSocketAdapter] | None] = None
     # Set by a plugin whose library schedules keep-alive pings itself.
     library_keepalive: bool = False
+    # Set from an adapter that parses reads from the core's buffer (``feed_view``).
+    reads_into_buffer: bool = False
 
     scheme = "ws"
     extensions: dict[str, dict[object, object]] = _EXTENSIONS  # plus "tls" on TLS connections
@@ -172,7 +182,10 @@ class WebSocketConnection(ConnectionBase):
             self.init_adapter()
             return
         options = WebSocketOptions(
-            max_size=self.max_size, per_message_deflate=self.per_message_deflate
+            max_size=self.max_size,
+            per_message_deflate=self.per_message_deflate,
+            ping_interval=self.ping_interval,
+            ping_timeout=self.ping_timeout,
         )
         adapter = adapter_class(self, options)
         self.library_keepalive = adapter_class.library_keepalive
@@ -184,6 +197,9 @@ class WebSocketConnection(ConnectionBase):
         self.send_close = adapter.send_close  # type: ignore[method-assign]  # as above
         self.send_ping = adapter.send_ping  # type: ignore[method-assign]  # as above
         self.adapter_connection_lost = adapter.connection_lost  # type: ignore[method-assign]  # as above
+        if adapter_class.reads_into_buffer:  # declared: its feed_view exists
+            self.reads_into_buffer = True
+            self.feed_view = cast(BufferReadingAdapter, adapter).feed_view  # type: ignore[method-assign]  # as above
 
     # -- what a plugin implements ------------------------------------------------------
 
@@ -203,6 +219,13 @@ class WebSocketConnection(ConnectionBase):
         raise NotImplementedError
 
     def send_ping(self, payload: bytes) -> None:
+        raise NotImplementedError
+
+    def feed_view(self, view: memoryview) -> None:
+        """Parse a read from the core's buffer, once open, when ``reads_into_buffer`` is set.
+
+        ``view`` is overwritten by the next read: nothing of it may be kept.
+        """
         raise NotImplementedError
 
     def adapter_connection_lost(self, exc: Exception | None) -> None:
@@ -518,6 +541,8 @@ class WebSocketConnection(ConnectionBase):
         self._log_handshake("[accepted]")
         self.subprotocol = subprotocol
         self.accept_handshake(subprotocol, self._with_default_headers(headers))
+        if self.reads_into_buffer:
+            read_into_buffer(self, self.transport)
         self.logger.info("connection open")
         self.state = _OPEN
         if self.ping_interval and not self.library_keepalive:
@@ -569,12 +594,15 @@ class WebSocketConnection(ConnectionBase):
             return
         self.send_ping(os.urandom(4))
         if self.ping_timeout:
-            self.pong_timer = self.loop.call_later(self.ping_timeout, self._keepalive_timed_out)
+            self.pong_timer = self.loop.call_later(self.ping_timeout, self.keepalive_timed_out)
         if self.ping_interval:
             self.ping_timer = self.loop.call_later(self.ping_interval, self._send_keepalive_ping)
 
-    def _keepalive_timed_out(self) -> None:
-        """Close with 1011 and a reason, as websockets does, and tell the app so."""
+    def keepalive_timed_out(self) -> None:
+        """Close with 1011 and a reason, as websockets does, and tell the app so.
+
+        Called by the core's pong timer, or by an adapter whose library pings by itself.
+        """
         self.pong_timer = None
         self.logger.debug("%sWebSocket keepalive ping timeout.", self.log_prefix)
         self._cancel_timers()
