@@ -6,18 +6,27 @@ module only feeds bytes to ``ServerProtocol`` and turns its frames into messages
 
 from __future__ import annotations
 
-from uvicorn_ws_websockets._base import WebSocketsConnection
+from uvicorn.protocols.websockets.adapter import WebSocketEvents, WebSocketOptions
+from uvicorn.protocols.websockets.connection import WebSocketConnection
+from uvicorn_ws_websockets._base import WebSocketsAdapter
 
 
-class WebSocketsSansIOProtocol(WebSocketsConnection):
-    """A WebSocket connection on websockets' ``ServerProtocol``, with no task of its own."""
+class SansIOAdapter(WebSocketsAdapter):
+    """websockets' ``ServerProtocol`` with no task of its own."""
 
-    handshaking = True
+    __slots__ = ("handshaking",)
+
+    def __init__(self, events: WebSocketEvents, options: WebSocketOptions) -> None:
+        super().__init__(events, options)
+        self.handshaking = True
 
     def feed_data(self, data: bytes) -> None:
         if self.handshaking:
             self.feed_handshake(data)
-            return
+        else:
+            self.feed_frames(data)
+
+    def feed_frames(self, data: bytes) -> None:
         self.choose_buffer(data)
         protocol = self.protocol
         protocol.receive_data(data)
@@ -29,3 +38,9 @@ class WebSocketsSansIOProtocol(WebSocketsConnection):
 
     def handshake_complete(self) -> None:
         self.handshaking = False
+
+
+class WebSocketsSansIOProtocol(WebSocketConnection):
+    """A WebSocket connection on websockets' ``ServerProtocol``, with no task of its own."""
+
+    adapter_class = SansIOAdapter
