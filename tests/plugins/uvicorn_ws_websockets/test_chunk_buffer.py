@@ -88,8 +88,8 @@ def parsed_as_the_adapter_reads(pieces: list[bytes]) -> list[tuple[int, bool, by
     for piece in pieces:
         memory[: len(piece)] = piece
         view = memoryview(memory)[: len(piece)]
-        adapter.choose_buffer(view)  # type: ignore[arg-type]  # a view, as the transport gives
-        protocol.receive_data(view)  # type: ignore[arg-type]  # likewise
+        adapter.choose_buffer(view)  # a view, as the transport gives
+        protocol.receive_data(view)  # type: ignore[arg-type]  # a view, as the transport gives
         for event in protocol.events_received():
             assert isinstance(event, Frame)
             frames.append((int(event.opcode), event.fin, bytes(event.data)))

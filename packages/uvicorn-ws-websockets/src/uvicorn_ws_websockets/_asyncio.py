@@ -20,6 +20,7 @@ from websockets.protocol import Event
 from uvicorn.protocols.websockets.adapter import WebSocketEvents, WebSocketOptions
 from uvicorn.protocols.websockets.connection import CLOSE_TIMEOUT, WebSocketConnection
 from uvicorn_ws_websockets._base import WebSocketsAdapter
+from uvicorn_ws_websockets._buffer import ChunkBuffer
 
 
 class _CoreTransport(asyncio.Transport):
@@ -96,13 +97,18 @@ class AsyncioAdapter(WebSocketsAdapter):
     def feed_data(self, data: bytes) -> None:
         if self.connection is None:
             self.feed_handshake(data)
-        else:
-            self.feed_frames(data)
+        else:  # open, on a transport that reads into no buffer of the core's
+            self.feed_view(memoryview(data))
 
-    def feed_frames(self, data: bytes) -> None:
-        self.choose_buffer(data)
-        self.connection.data_received(data)  # type: ignore[union-attr]  # open: set
-        self.check_closed()
+    def feed_view(self, view: memoryview) -> None:
+        try:
+            self.choose_buffer(view)
+            self.connection.data_received(view)  # type: ignore[union-attr, arg-type]  # open: set; a view
+            self.check_closed()
+        finally:
+            buffer: object = self.protocol.reader.buffer
+            if type(buffer) is ChunkBuffer:
+                buffer.detach()  # the next read refills the memory its chunks borrow
 
     def handshake_complete(self) -> None:
         timeout = self.ping_timeout

@@ -44,7 +44,8 @@ _LIBRARY_LOGGER: Final = _LibraryLogger(logging.getLogger("uvicorn.error"))
 class WebSocketsAdapter:
     """websockets' ``ServerProtocol``, adapted: its handshake, its frames, its sends.
 
-    A subclass parses the frames of an open connection in ``feed_frames``.
+    A subclass parses the frames of an open connection in ``feed_view``, where it chooses
+    the reader's buffer first (``choose_buffer``) and detaches a ``ChunkBuffer`` last.
     """
 
     __slots__ = (
@@ -81,19 +82,7 @@ class WebSocketsAdapter:
             and hasattr(reader, "__dict__")
         )
 
-    def feed_frames(self, data: bytes) -> None:
-        """Parse the frames of an open connection, reporting to the events."""
-        raise NotImplementedError
-
-    def feed_view(self, view: memoryview) -> None:
-        try:
-            self.feed_frames(view)  # type: ignore[arg-type]  # a view: parsed, not kept
-        finally:
-            buffer: object = self.protocol.reader.buffer
-            if type(buffer) is ChunkBuffer:
-                buffer.detach()  # the next read refills the memory its chunks borrow
-
-    def choose_buffer(self, data: bytes) -> None:
+    def choose_buffer(self, data: bytes | memoryview) -> None:
         """Before parsing ``data``: read large chunks without copies, small ones as before."""
         if not self.buffer_replaceable:
             return
@@ -200,9 +189,8 @@ class WebSocketsAdapter:
             self.events.protocol_failed(close.code, close.reason)
 
     def write_output(self) -> None:
-        write = self.events.write
-        for data in self.protocol.data_to_send():
-            write(data)
+        for data in self.protocol.data_to_send():  # most often none
+            self.events.write(data)
 
     def send_message(self, data: str | bytes) -> None:
         protocol = self.protocol

@@ -9,6 +9,7 @@ from __future__ import annotations
 from uvicorn.protocols.websockets.adapter import WebSocketEvents, WebSocketOptions
 from uvicorn.protocols.websockets.connection import WebSocketConnection
 from uvicorn_ws_websockets._base import WebSocketsAdapter
+from uvicorn_ws_websockets._buffer import ChunkBuffer
 
 
 class SansIOAdapter(WebSocketsAdapter):
@@ -23,18 +24,23 @@ class SansIOAdapter(WebSocketsAdapter):
     def feed_data(self, data: bytes) -> None:
         if self.handshaking:
             self.feed_handshake(data)
-        else:
-            self.feed_frames(data)
+        else:  # open, on a transport that reads into no buffer of the core's
+            self.feed_view(memoryview(data))
 
-    def feed_frames(self, data: bytes) -> None:
-        self.choose_buffer(data)
+    def feed_view(self, view: memoryview) -> None:
         protocol = self.protocol
-        protocol.receive_data(data)
-        frame_received = self.frame_received
-        for event in protocol.events_received():
-            frame_received(event)  # type: ignore[arg-type]  # only frames once open
-        self.write_output()  # pongs and close replies
-        self.check_closed()
+        try:
+            self.choose_buffer(view)
+            protocol.receive_data(view)  # type: ignore[arg-type]  # a view: parsed, not kept
+            frame_received = self.frame_received
+            for event in protocol.events_received():
+                frame_received(event)  # type: ignore[arg-type]  # only frames once open
+            self.write_output()  # pongs and close replies
+            self.check_closed()
+        finally:
+            buffer: object = protocol.reader.buffer
+            if type(buffer) is ChunkBuffer:
+                buffer.detach()  # the next read refills the memory its chunks borrow
 
     def handshake_complete(self) -> None:
         self.handshaking = False
