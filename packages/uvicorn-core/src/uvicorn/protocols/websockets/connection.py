@@ -83,16 +83,16 @@ _PACK_LONG_HEADER: Final = struct.Struct("!BBQ").pack
 _JOIN_LIMIT: Final = 4096
 
 
-# What __init__ binds from an adapter onto the connection.
-_ADAPTER_METHODS: Final = (
-    "feed_data",
-    "accept_handshake",
-    "send_message",
-    "send_close",
-    "send_ping",
-    "adapter_connection_lost",
-    "feed_view",
-)
+class _ReleasedAdapter:
+    """Stands in for a lost connection's adapter: nothing is parsed or sent after."""
+
+    library_keepalive: ClassVar[bool] = False
+    reads_into_buffer: ClassVar[bool] = False
+    feed_data = accept_handshake = send_message = send_close = send_ping = staticmethod(released)
+    connection_lost = staticmethod(released)
+
+
+_RELEASED_ADAPTER: Final = _ReleasedAdapter()
 
 
 class WebSocketState(enum.Enum):
@@ -121,10 +121,12 @@ class WebSocketConnection(ConnectionBase):
 
     #: The plugin's adapter class, built as ``adapter_class(self, options)``.
     adapter_class: ClassVar[type[WebSocketAdapter] | None] = None
-    # Set by a plugin whose library schedules keep-alive pings itself.
+    # The first contract's declarations (an adapter class declares its own): the library
+    # schedules keep-alive pings itself; the class parses reads from the core's buffer
+    # in a ``feed_view`` method.
     library_keepalive: bool = False
-    # Set from an adapter that parses reads from the core's buffer (``feed_view``).
     reads_into_buffer: bool = False
+    adapter: WebSocketAdapter  # the plugin's adapter, or this connection on the first contract
 
     scheme = "ws"
     extensions: dict[str, dict[object, object]] = _EXTENSIONS  # plus "tls" on TLS connections
@@ -179,6 +181,7 @@ class WebSocketConnection(ConnectionBase):
         self.closing = False
         adapter_class = self.adapter_class
         if adapter_class is None:  # the older contract: this class is the adapter
+            self.adapter = cast(WebSocketAdapter, self)  # its connection_lost is not called
             self.init_adapter()
             return
         options = WebSocketOptions(
@@ -187,19 +190,10 @@ class WebSocketConnection(ConnectionBase):
             ping_interval=self.ping_interval,
             ping_timeout=self.ping_timeout,
         )
-        adapter = adapter_class(self, options)
-        self.library_keepalive = adapter_class.library_keepalive
-        # The core calls the adapter's methods with no call in between; connection_lost
-        # drops them, since they hold the adapter, which holds this connection.
-        self.feed_data = adapter.feed_data  # type: ignore[method-assign]  # bound once, per connection
-        self.accept_handshake = adapter.accept_handshake  # type: ignore[method-assign]  # as above
-        self.send_message = adapter.send_message  # type: ignore[method-assign]  # as above
-        self.send_close = adapter.send_close  # type: ignore[method-assign]  # as above
-        self.send_ping = adapter.send_ping  # type: ignore[method-assign]  # as above
-        self.adapter_connection_lost = adapter.connection_lost  # type: ignore[method-assign]  # as above
-        if adapter_class.reads_into_buffer:  # declared: its feed_view exists
-            self.reads_into_buffer = True
-            self.feed_view = cast(BufferReadingAdapter, adapter).feed_view  # type: ignore[method-assign]  # as above
+        # One attribute, not each method bound on this connection: past 30 attribute
+        # names, Python 3.11 gives up its shared-key instance dicts, and every attribute
+        # read on the connection gets slower (bench/RESULTS.md, 2026-12-06).
+        self.adapter = adapter_class(self, options)
 
     # -- what a plugin implements ------------------------------------------------------
 
@@ -219,13 +213,6 @@ class WebSocketConnection(ConnectionBase):
         raise NotImplementedError
 
     def send_ping(self, payload: bytes) -> None:
-        raise NotImplementedError
-
-    def feed_view(self, view: memoryview) -> None:
-        """Parse a read from the core's buffer, once open, when ``reads_into_buffer`` is set.
-
-        ``view`` is overwritten by the next read: nothing of it may be kept.
-        """
         raise NotImplementedError
 
     def adapter_connection_lost(self, exc: Exception | None) -> None:
@@ -296,12 +283,14 @@ class WebSocketConnection(ConnectionBase):
         self.pending_size = 0
         self.release_drain_waiters()
         self._wake()
-        self.adapter_connection_lost(exc)
-        if self.adapter_class is not None:
-            # The adapter's bound methods hold it, and it holds this connection: without
-            # this, every closed connection waits for the cyclic garbage collector.
-            for name in _ADAPTER_METHODS:
-                setattr(self, name, released)
+        adapter = self.adapter
+        if self.adapter_class is None:
+            self.adapter_connection_lost(exc)
+        else:
+            adapter.connection_lost(exc)
+        # The adapter holds this connection (or is it): without this, every closed
+        # connection waits for the cyclic garbage collector.
+        self.adapter = _RELEASED_ADAPTER
         self.logger.info("connection closed")
 
     def eof_received(self) -> None:
@@ -309,7 +298,7 @@ class WebSocketConnection(ConnectionBase):
 
     def data_received(self, data: bytes) -> None:
         if self.state is not _CLOSED:  # refused: the library never sees the request
-            self.feed_data(data)
+            self.adapter.feed_data(data)
 
     # -- events from the plugin's library ----------------------------------------------
 
@@ -486,7 +475,7 @@ class WebSocketConnection(ConnectionBase):
                 data = text if text is not None else message.get("bytes")
                 if data is None:
                     raise RuntimeError("Expected 'text' or 'bytes' in 'websocket.send'.")
-                self.send_message(data)  # type: ignore[arg-type]  # str or bytes
+                self.adapter.send_message(data)  # type: ignore[arg-type]  # str or bytes
                 if self.write_paused:
                     await self.drain()
             elif message_type == "websocket.close":
@@ -540,12 +529,13 @@ class WebSocketConnection(ConnectionBase):
             headers = [header for header in headers if header[0] != _SUBPROTOCOL_HEADER]
         self._log_handshake("[accepted]")
         self.subprotocol = subprotocol
-        self.accept_handshake(subprotocol, self._with_default_headers(headers))
-        if self.reads_into_buffer:
-            read_into_buffer(self, self.transport)
+        adapter = self.adapter
+        adapter.accept_handshake(subprotocol, self._with_default_headers(headers))
+        if adapter.reads_into_buffer:  # declared: its feed_view exists
+            read_into_buffer(self, self.transport, cast(BufferReadingAdapter, adapter).feed_view)
         self.logger.info("connection open")
         self.state = _OPEN
-        if self.ping_interval and not self.library_keepalive:
+        if self.ping_interval and not adapter.library_keepalive:
             self.ping_timer = self.loop.call_later(self.ping_interval, self._send_keepalive_ping)
 
     def _start_response(self, message: dict[str, Any]) -> None:
@@ -583,7 +573,7 @@ class WebSocketConnection(ConnectionBase):
         self.close_code, self.close_reason = code, reason
         self._cancel_timers()
         if not self.transport.is_closing():
-            self.send_close(code, reason)
+            self.adapter.send_close(code, reason)
             self.close_timer = self.loop.call_later(CLOSE_TIMEOUT, self.transport.close)
 
     # -- keep-alive, flow control and closing ------------------------------------------
@@ -592,7 +582,7 @@ class WebSocketConnection(ConnectionBase):
         self.ping_timer = None
         if self.state is not _OPEN or self.transport.is_closing():
             return
-        self.send_ping(os.urandom(4))
+        self.adapter.send_ping(os.urandom(4))
         if self.ping_timeout:
             self.pong_timer = self.loop.call_later(self.ping_timeout, self.keepalive_timed_out)
         if self.ping_interval:
@@ -606,7 +596,7 @@ class WebSocketConnection(ConnectionBase):
         self.pong_timer = None
         self.logger.debug("%sWebSocket keepalive ping timeout.", self.log_prefix)
         self._cancel_timers()
-        self.send_close(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
+        self.adapter.send_close(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
         self.state = _DISCONNECTED
         self.queue_disconnect(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
         # A peer that does not answer pings would not answer the close: do not wait for

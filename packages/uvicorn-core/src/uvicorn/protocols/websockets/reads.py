@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -33,17 +34,20 @@ def thread_read_buffer() -> memoryview:
 class BufferedReads(asyncio.BufferedProtocol):
     """What the transport talks to once the connection is open: reads into a buffer."""
 
-    __slots__ = ("connection", "view")
+    __slots__ = ("connection", "feed_view", "view")
 
-    def __init__(self, connection: WebSocketConnection) -> None:
+    def __init__(
+        self, connection: WebSocketConnection, feed_view: Callable[[memoryview], None]
+    ) -> None:
         self.connection = connection
+        self.feed_view = feed_view  # the adapter's, called with nothing in between
         self.view = thread_read_buffer()
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return self.view
 
     def buffer_updated(self, nbytes: int) -> None:
-        self.connection.feed_view(self.view[:nbytes])
+        self.feed_view(self.view[:nbytes])
 
     def eof_received(self) -> None:
         self.connection.eof_received()  # None: the transport closes itself
@@ -58,11 +62,15 @@ class BufferedReads(asyncio.BufferedProtocol):
         self.connection.resume_writing()
 
 
-def read_into_buffer(connection: WebSocketConnection, transport: asyncio.BaseTransport) -> None:
-    """Have ``transport`` read into the thread's buffer for ``connection`` from now on.
+def read_into_buffer(
+    connection: WebSocketConnection,
+    transport: asyncio.BaseTransport,
+    feed_view: Callable[[memoryview], None],
+) -> None:
+    """Have ``transport`` read into the thread's buffer for ``connection``'s ``feed_view``.
 
     Only where the connection is the transport's protocol: a transport that another
     protocol wraps keeps delivering bytes through ``data_received``.
     """
     if transport.get_protocol() is connection:
-        transport.set_protocol(BufferedReads(connection))
+        transport.set_protocol(BufferedReads(connection, feed_view))
