@@ -126,7 +126,9 @@ class WebSocketConnection(ConnectionBase):
     # in a ``feed_view`` method.
     library_keepalive: bool = False
     reads_into_buffer: bool = False
-    adapter: WebSocketAdapter  # the plugin's adapter, or this connection on the first contract
+    # The plugin's adapter; on the first contract, this connection (a name such a class
+    # is unlikely to use for its own library object).
+    library_adapter: WebSocketAdapter
 
     scheme = "ws"
     extensions: dict[str, dict[object, object]] = _EXTENSIONS  # plus "tls" on TLS connections
@@ -181,7 +183,7 @@ class WebSocketConnection(ConnectionBase):
         self.closing = False
         adapter_class = self.adapter_class
         if adapter_class is None:  # the older contract: this class is the adapter
-            self.adapter = cast(WebSocketAdapter, self)  # its connection_lost is not called
+            self.library_adapter = cast(WebSocketAdapter, self)  # its connection_lost is not called
             self.init_adapter()
             return
         options = WebSocketOptions(
@@ -193,7 +195,7 @@ class WebSocketConnection(ConnectionBase):
         # One attribute, not each method bound on this connection: past 30 attribute
         # names, Python 3.11 gives up its shared-key instance dicts, and every attribute
         # read on the connection gets slower (bench/RESULTS.md, 2026-12-06).
-        self.adapter = adapter_class(self, options)
+        self.library_adapter = adapter_class(self, options)
 
     # -- what a plugin implements ------------------------------------------------------
 
@@ -283,14 +285,14 @@ class WebSocketConnection(ConnectionBase):
         self.pending_size = 0
         self.release_drain_waiters()
         self._wake()
-        adapter = self.adapter
+        adapter = self.library_adapter
         if self.adapter_class is None:
             self.adapter_connection_lost(exc)
         else:
             adapter.connection_lost(exc)
         # The adapter holds this connection (or is it): without this, every closed
         # connection waits for the cyclic garbage collector.
-        self.adapter = _RELEASED_ADAPTER
+        self.library_adapter = _RELEASED_ADAPTER
         self.logger.info("connection closed")
 
     def eof_received(self) -> None:
@@ -298,7 +300,7 @@ class WebSocketConnection(ConnectionBase):
 
     def data_received(self, data: bytes) -> None:
         if self.state is not _CLOSED:  # refused: the library never sees the request
-            self.adapter.feed_data(data)
+            self.library_adapter.feed_data(data)
 
     # -- events from the plugin's library ----------------------------------------------
 
@@ -475,7 +477,7 @@ class WebSocketConnection(ConnectionBase):
                 data = text if text is not None else message.get("bytes")
                 if data is None:
                     raise RuntimeError("Expected 'text' or 'bytes' in 'websocket.send'.")
-                self.adapter.send_message(data)  # type: ignore[arg-type]  # str or bytes
+                self.library_adapter.send_message(data)  # type: ignore[arg-type]  # str or bytes
                 if self.write_paused:
                     await self.drain()
             elif message_type == "websocket.close":
@@ -529,7 +531,7 @@ class WebSocketConnection(ConnectionBase):
             headers = [header for header in headers if header[0] != _SUBPROTOCOL_HEADER]
         self._log_handshake("[accepted]")
         self.subprotocol = subprotocol
-        adapter = self.adapter
+        adapter = self.library_adapter
         adapter.accept_handshake(subprotocol, self._with_default_headers(headers))
         if adapter.reads_into_buffer:  # declared: its feed_view exists
             read_into_buffer(self, self.transport, cast(BufferReadingAdapter, adapter).feed_view)
@@ -573,7 +575,7 @@ class WebSocketConnection(ConnectionBase):
         self.close_code, self.close_reason = code, reason
         self._cancel_timers()
         if not self.transport.is_closing():
-            self.adapter.send_close(code, reason)
+            self.library_adapter.send_close(code, reason)
             self.close_timer = self.loop.call_later(CLOSE_TIMEOUT, self.transport.close)
 
     # -- keep-alive, flow control and closing ------------------------------------------
@@ -582,7 +584,7 @@ class WebSocketConnection(ConnectionBase):
         self.ping_timer = None
         if self.state is not _OPEN or self.transport.is_closing():
             return
-        self.adapter.send_ping(os.urandom(4))
+        self.library_adapter.send_ping(os.urandom(4))
         if self.ping_timeout:
             self.pong_timer = self.loop.call_later(self.ping_timeout, self.keepalive_timed_out)
         if self.ping_interval:
@@ -596,7 +598,7 @@ class WebSocketConnection(ConnectionBase):
         self.pong_timer = None
         self.logger.debug("%sWebSocket keepalive ping timeout.", self.log_prefix)
         self._cancel_timers()
-        self.adapter.send_close(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
+        self.library_adapter.send_close(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
         self.state = _DISCONNECTED
         self.queue_disconnect(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
         # A peer that does not answer pings would not answer the close: do not wait for
