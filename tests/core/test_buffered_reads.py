@@ -77,7 +77,7 @@ class Receiver:
 
 def test_the_stand_in_forwards_everything_the_transport_says() -> None:
     receiver = Receiver()
-    reads = BufferedReads(receiver)
+    reads = BufferedReads(receiver, receiver.data_received)  # type: ignore[arg-type]
     assert isinstance(reads, asyncio.BufferedProtocol)
     buffer = reads.get_buffer(-1)
     buffer[:5] = b"hello"

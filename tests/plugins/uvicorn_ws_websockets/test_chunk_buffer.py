@@ -24,10 +24,11 @@ from websockets.server import ServerProtocol
 from websockets.streams import StreamReader
 
 from uvicorn.config import Config
+from uvicorn.protocols.websockets.adapter import WebSocketOptions
 from uvicorn.server import ServerState
 from uvicorn_ws_websockets._base import _LARGE_CHUNK
 from uvicorn_ws_websockets._buffer import ChunkBuffer
-from uvicorn_ws_websockets._sansio import WebSocketsSansIOProtocol
+from uvicorn_ws_websockets._sansio import SansIOAdapter, WebSocketsSansIOProtocol
 
 HANDSHAKE = (
     b"GET / HTTP/1.1\r\nHost: example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -77,18 +78,18 @@ def parsed(protocol: ServerProtocol, pieces: list[bytes]) -> list[tuple[int, boo
 
 
 def parsed_as_the_adapter_reads(pieces: list[bytes]) -> list[tuple[int, bool, bytes]]:
-    """Parse as a connection does: each read borrowed from one buffer refilled by the next,
+    """Parse as the adapter does: each read borrowed from one buffer refilled by the next,
     the reader's buffer (and its ``read_exact``) chosen per read, even mid-frame."""
-    connection = new_connection()
-    protocol = connection.protocol
+    adapter = new_adapter()
+    protocol = adapter.protocol
     complete_handshake(protocol)
     memory = bytearray(max(map(len, pieces), default=0))
     frames = []
     for piece in pieces:
         memory[: len(piece)] = piece
         view = memoryview(memory)[: len(piece)]
-        connection.choose_buffer(view)  # type: ignore[arg-type]  # a view, as the transport gives
-        protocol.receive_data(view)  # type: ignore[arg-type]  # likewise
+        adapter.choose_buffer(view)  # a view, as the transport gives
+        protocol.receive_data(view)  # type: ignore[arg-type]  # a view, as the transport gives
         for event in protocol.events_received():
             assert isinstance(event, Frame)
             frames.append((int(event.opcode), event.fin, bytes(event.data)))
@@ -129,11 +130,11 @@ def test_frames_parse_the_same_from_a_chunk_buffer(
 
 
 def test_stream_ending_inside_a_frame_fails_as_websockets_does() -> None:
-    connection = new_connection()
-    protocol = connection.protocol
+    adapter = new_adapter()
+    protocol = adapter.protocol
     complete_handshake(protocol)
     truncated = client_frame(0x2, b"y" * (2 * _LARGE_CHUNK))[:-1]
-    connection.choose_buffer(truncated)
+    adapter.choose_buffer(truncated)
     buffer: object = protocol.reader.buffer
     assert type(buffer) is ChunkBuffer
     protocol.receive_data(truncated)
@@ -169,22 +170,25 @@ def test_installed_websockets_reader_takes_the_chunk_buffer() -> None:
     assert type(ServerProtocol().reader.buffer) is bytearray
 
 
-def new_connection() -> WebSocketsSansIOProtocol:
+def new_adapter() -> SansIOAdapter:
+    """The plugin's adapter, reporting to a real (never connected) connection."""
     config = Config(app=lambda scope, receive, send: None, log_config=None)
     loop = asyncio.new_event_loop()
     try:
-        return WebSocketsSansIOProtocol(config, ServerState(), {}, _loop=loop)
+        connection = WebSocketsSansIOProtocol(config, ServerState(), {}, _loop=loop)
     finally:
         loop.close()
+    options = WebSocketOptions(max_size=config.ws_max_size, per_message_deflate=False)
+    return SansIOAdapter(connection, options)
 
 
 def test_large_chunks_switch_the_buffer_and_small_ones_switch_back() -> None:
-    connection = new_connection()
-    assert connection.buffer_replaceable
-    reader = connection.protocol.reader
+    adapter = new_adapter()
+    assert adapter.buffer_replaceable
+    reader = adapter.protocol.reader
     buffers: list[type] = []
     for chunk in (b"x" * _LARGE_CHUNK, b"small"):
-        connection.choose_buffer(chunk)
+        adapter.choose_buffer(chunk)
         buffers.append(type(reader.buffer))
     assert buffers == [ChunkBuffer, bytearray]
 
@@ -201,7 +205,7 @@ def test_reader_of_another_kind_keeps_its_own_buffer(monkeypatch: pytest.MonkeyP
         self.buffer = _OwnBuffer()
 
     monkeypatch.setattr(StreamReader, "__init__", init_with_own_buffer)
-    connection = new_connection()
-    assert not connection.buffer_replaceable
-    connection.choose_buffer(b"x" * _LARGE_CHUNK)
-    assert type(connection.protocol.reader.buffer) is _OwnBuffer
+    adapter = new_adapter()
+    assert not adapter.buffer_replaceable
+    adapter.choose_buffer(b"x" * _LARGE_CHUNK)
+    assert type(adapter.protocol.reader.buffer) is _OwnBuffer

@@ -1,20 +1,18 @@
-"""What both websockets implementations share: the handshake and turning frames into messages.
+"""What both websockets adapters share: the handshake and turning frames into messages.
 
 websockets' sans-I/O ``ServerProtocol`` parses the replayed request and validates it
 before the app runs; the app's accept then sends the response it prepared.
 
-Once the connection is open, reads land in one buffer per thread (the transport talks to
-a ``BufferedProtocol`` standing in for the connection) instead of a new bytes object per
-read: large frames are then parsed from the memory the kernel wrote, and only a frame
-still incomplete at the end of a read is copied (``ChunkBuffer``).
+Both adapters declare ``reads_into_buffer``: once the connection is open, the core reads
+into one buffer per thread and hands ``feed_view`` a view of each read. Large frames are
+then parsed from the memory the kernel wrote, and only a frame still incomplete at the
+end of a read is copied (``ChunkBuffer``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from websockets.extensions.permessage_deflate import enable_server_permessage_deflate
 from websockets.frames import Frame, Opcode
@@ -22,17 +20,13 @@ from websockets.http11 import Request, Response
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
-from uvicorn.protocols.websockets.connection import WebSocketConnection
+from uvicorn.protocols.websockets.adapter import WebSocketEvents, WebSocketOptions
 from uvicorn_ws_websockets._buffer import ChunkBuffer, read_exact_for
 
 _INVALID_DATA = 1007
 # Chunks from this size on are parsed from a ChunkBuffer (large messages, no copies);
 # smaller ones from websockets' own bytearray, which costs less per call.
 _LARGE_CHUNK = 16384
-# Reads go into one buffer per thread: a connection parses what it read before the loop
-# reads for another, and keeps nothing of it (see _BufferedReads.buffer_updated).
-_READ_SIZE = 262144
-_read_buffers = threading.local()
 
 
 class _LibraryLogger(logging.LoggerAdapter[logging.Logger]):
@@ -47,65 +41,38 @@ class _LibraryLogger(logging.LoggerAdapter[logging.Logger]):
 _LIBRARY_LOGGER: Final = _LibraryLogger(logging.getLogger("uvicorn.error"))
 
 
-def _thread_read_buffer() -> memoryview:
-    view: memoryview | None = getattr(_read_buffers, "view", None)
-    if view is None:
-        view = _read_buffers.view = memoryview(bytearray(_READ_SIZE))
-    return view
+class WebSocketsAdapter:
+    """websockets' ``ServerProtocol``, adapted: its handshake, its frames, its sends.
 
-
-class _BufferedReads(asyncio.BufferedProtocol):
-    """What the transport talks to once the connection is open: reads into a buffer.
-
-    uvloop reads into a protocol's buffer only when the protocol is not an
-    ``asyncio.Protocol``, which the connection is; this stands in for it.
+    A subclass parses the frames of an open connection in ``feed_view``, where it chooses
+    the reader's buffer first (``choose_buffer``) and detaches a ``ChunkBuffer`` last.
     """
 
-    __slots__ = ("connection", "view")
+    __slots__ = (
+        "buffer_replaceable",
+        "close_reported",
+        "events",
+        "fragments",
+        "fragments_opcode",
+        "protocol",
+        "response",
+    )
 
-    def __init__(self, connection: WebSocketsConnection) -> None:
-        self.connection = connection
-        self.view = _thread_read_buffer()
+    library_keepalive: ClassVar[bool] = False
+    reads_into_buffer: ClassVar[bool] = True
 
-    def get_buffer(self, sizehint: int) -> memoryview:
-        return self.view
-
-    def buffer_updated(self, nbytes: int) -> None:
-        connection = self.connection
-        try:
-            connection.feed_data(self.view[:nbytes])  # type: ignore[arg-type]  # a view: parsed, not kept
-        finally:
-            buffer: object = connection.protocol.reader.buffer
-            if type(buffer) is ChunkBuffer:
-                buffer.detach()  # the next read refills the memory its chunks borrow
-
-    def eof_received(self) -> None:
-        self.connection.eof_received()  # None: the transport closes itself
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.connection.connection_lost(exc)
-
-    def pause_writing(self) -> None:
-        self.connection.pause_writing()
-
-    def resume_writing(self) -> None:
-        self.connection.resume_writing()
-
-
-class WebSocketsConnection(WebSocketConnection):
-    """A WebSocket connection whose handshake and frames websockets' protocol handles."""
-
-    response: Response | None = None
-    fragments_opcode: Opcode | None = None
-    close_reported = False
-
-    def init_adapter(self) -> None:
+    def __init__(self, events: WebSocketEvents, options: WebSocketOptions) -> None:
+        self.events = events
         # websockets' recommended settings (smaller windows, less memory per connection).
-        extensions = enable_server_permessage_deflate(None) if self.per_message_deflate else None
+        deflate = options.per_message_deflate
+        extensions = enable_server_permessage_deflate(None) if deflate else None
         self.protocol = ServerProtocol(
-            extensions=extensions, max_size=self.max_size, logger=_LIBRARY_LOGGER
+            extensions=extensions, max_size=options.max_size, logger=_LIBRARY_LOGGER
         )
+        self.response: Response | None = None
         self.fragments: list[bytes] = []
+        self.fragments_opcode: Opcode | None = None
+        self.close_reported = False
         # The reader's buffer is replaced only where it is the bytearray this was built
         # for; another websockets release keeps its own (tests/plugins say if it changed).
         reader = self.protocol.reader
@@ -115,7 +82,7 @@ class WebSocketsConnection(WebSocketConnection):
             and hasattr(reader, "__dict__")
         )
 
-    def choose_buffer(self, data: bytes) -> None:
+    def choose_buffer(self, data: bytes | memoryview) -> None:
         """Before parsing ``data``: read large chunks without copies, small ones as before."""
         if not self.buffer_replaceable:
             return
@@ -140,26 +107,23 @@ class WebSocketsConnection(WebSocketConnection):
                 self.frame_received(event)  # frames sent right after the handshake
         if self.response is None and protocol.handshake_exc is not None:
             protocol.data_to_send()  # websockets' own 400: the core answers instead
-            self.reject_handshake(400, str(protocol.handshake_exc))
+            self.events.reject_handshake(400, str(protocol.handshake_exc))
 
     def _request_parsed(self, request: Request) -> None:
         response = self.protocol.accept(request)
         if response.status_code != 101:
-            self.reject_handshake(response.status_code, str(self.protocol.handshake_exc))
+            self.events.reject_handshake(response.status_code, str(self.protocol.handshake_exc))
             return
         for name in ("Date", "Server"):
             if name in response.headers:
                 del response.headers[name]  # the server's default headers are the core's
         self.response = response
-        headers = (
-            []  # the core uses the head the HTTP connection parsed
-            if self.handshake_head is not None
-            else [
-                (name.lower().encode("latin-1"), value.encode("latin-1"))
-                for name, value in request.headers.raw_items()
-            ]
-        )
-        self.request_received(request.path.encode("latin-1"), headers)
+        # The core shows the app the head the HTTP connection parsed, when it has one.
+        headers = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in request.headers.raw_items()
+        ]
+        self.events.request_received(request.path.encode("latin-1"), headers)
 
     def accept_handshake(self, subprotocol: str | None, headers: list[tuple[bytes, bytes]]) -> None:
         response = self.response
@@ -171,8 +135,6 @@ class WebSocketsConnection(WebSocketConnection):
         self.protocol.send_response(response)
         self.write_output()
         self.handshake_complete()
-        if self.transport.get_protocol() is self:
-            self.transport.set_protocol(_BufferedReads(self))
 
     def handshake_complete(self) -> None:
         """The 101 response is written: frames flow from now on."""
@@ -192,11 +154,11 @@ class WebSocketsConnection(WebSocketConnection):
                 self._deliver(self.fragments_opcode, data)
                 self.fragments_opcode = None
         elif opcode is Opcode.PONG:
-            self.pong_received()
+            self.events.pong_received()
 
     def _deliver(self, opcode: Opcode, data: bytes | bytearray | memoryview) -> None:
         if opcode is Opcode.BINARY:
-            self.message_received(bytes(data))
+            self.events.message_received(bytes(data))
             return
         try:
             text = bytes(data).decode()
@@ -205,7 +167,7 @@ class WebSocketsConnection(WebSocketConnection):
             self.write_output()
             self._report_failure()
             return
-        self.message_received(text)
+        self.events.message_received(text)
 
     def check_closed(self) -> None:
         """After parsing: report a close frame received, or invalid input from the peer."""
@@ -214,7 +176,7 @@ class WebSocketsConnection(WebSocketConnection):
         protocol = self.protocol
         if protocol.close_rcvd is not None:
             self.close_reported = True
-            self.close_received(protocol.close_rcvd.code, protocol.close_rcvd.reason)
+            self.events.close_received(protocol.close_rcvd.code, protocol.close_rcvd.reason)
         elif protocol.parser_exc is not None:
             self._report_failure()
 
@@ -222,13 +184,13 @@ class WebSocketsConnection(WebSocketConnection):
         self.close_reported = True
         close = self.protocol.close_sent
         if close is None:
-            self.protocol_failed(1002, str(self.protocol.parser_exc))
+            self.events.protocol_failed(1002, str(self.protocol.parser_exc))
         else:
-            self.protocol_failed(close.code, close.reason)
+            self.events.protocol_failed(close.code, close.reason)
 
     def write_output(self) -> None:
-        for data in self.protocol.data_to_send():
-            self.write(data)
+        for data in self.protocol.data_to_send():  # most often none
+            self.events.write(data)
 
     def send_message(self, data: str | bytes) -> None:
         protocol = self.protocol
@@ -236,7 +198,7 @@ class WebSocketsConnection(WebSocketConnection):
             if not protocol.extensions:
                 # The frame websockets would build, not copied; websockets is not called,
                 # so it has nothing new to send (its output is written after every call).
-                self.write_message_frame(data)
+                self.events.write_message_frame(data)
                 return
             if type(data) is str:
                 protocol.send_text(data.encode())
@@ -254,7 +216,7 @@ class WebSocketsConnection(WebSocketConnection):
             self.protocol.send_ping(payload)
             self.write_output()
 
-    def adapter_connection_lost(self, exc: Exception | None) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
         # websockets' parser is a generator whose frame holds the protocol, and so do the
         # frames in the traceback of the error that stopped it: reference cycles that
         # keep the protocol, its reader and its compression state (some 48 KB with

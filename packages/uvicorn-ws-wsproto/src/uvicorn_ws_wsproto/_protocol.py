@@ -48,6 +48,7 @@ class WSProtoAdapter:
     )
 
     library_keepalive: ClassVar[bool] = False
+    reads_into_buffer: ClassVar[bool] = False
 
     def __init__(self, events: WebSocketEvents, options: WebSocketOptions) -> None:
         self.events = events

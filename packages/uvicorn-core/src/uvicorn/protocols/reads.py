@@ -1,38 +1,38 @@
-"""Reads into one buffer per thread, for connections that receive large chunks.
+"""Reads into one buffer per thread, for connections that ask for it.
 
 A transport hands an ``asyncio.Protocol`` each read as a new ``bytes`` object: for a
-64 KiB upload that is a 64 KiB allocation and copy before parsing even starts, and the
-parser then copies the body out once more. A transport whose protocol is an
-``asyncio.BufferedProtocol`` reads into memory the protocol provides instead. A
-connection stays an ``asyncio.Protocol`` (plugins and users rely on that), so
-:class:`BufferedReads` stands in for it on the transport and hands it a
-``memoryview`` of the shared buffer, which the connection must parse before it
-returns, keeping nothing of it: the next read, for any connection of the thread,
-overwrites that memory.
+64 KiB upload or WebSocket message that is an allocation and a copy before parsing even
+starts. A transport whose protocol is an ``asyncio.BufferedProtocol`` (and, for uvloop,
+not an ``asyncio.Protocol``) reads into memory the protocol provides instead. Connections
+stay ``asyncio.Protocol`` classes (plugins and users rely on that), so
+:class:`BufferedReads` stands in for one at the transport and hands each read on as a
+``memoryview`` of the thread's buffer. Whoever receives it must parse it before
+returning and keep nothing of it: the next read, for any connection of the thread,
+overwrites that memory. A connection parses what it read before the loop reads for
+another, so one buffer per thread serves them all.
 
-Switching costs two Python calls per read instead of one, more than it saves on small
-reads, so a connection switches only once it received a large chunk.
+HTTP connections switch once a large chunk arrives (two calls per read cost more than the
+copy saves on small ones); a WebSocket connection whose adapter declares
+``reads_into_buffer`` switches when the app accepts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Final, Protocol
+from collections.abc import Callable
+from typing import Final, Protocol, cast
 
-# What one read may fill; also the largest chunk a connection is handed at once.
+# What one read may fill; also the largest chunk handed on at once.
 READ_BUFFER_SIZE: Final = 262144
-# A connection that receives a chunk of at least this size switches to buffered reads.
+# An HTTP connection that receives a chunk of at least this size switches.
 LARGE_READ: Final = 32768
 
 _buffers = threading.local()
 
 
-class ViewReceiver(Protocol):
+class ReadingConnection(Protocol):
     """The connection a :class:`BufferedReads` stands in for."""
-
-    def data_received(self, data: bytes) -> None:
-        """Parse ``data``, a view of the shared buffer; keep nothing of it."""
 
     def eof_received(self) -> bool | None: ...
 
@@ -52,33 +52,45 @@ def thread_read_buffer() -> memoryview:
 
 
 class BufferedReads(asyncio.BufferedProtocol):
-    """What the transport talks to once a connection reads into the shared buffer."""
+    """What the transport talks to once a connection reads into the thread's buffer."""
 
-    __slots__ = ("receiver", "view")
+    __slots__ = ("connection", "receive", "view")
 
-    def __init__(self, receiver: ViewReceiver) -> None:
-        self.receiver = receiver
+    def __init__(
+        self, connection: ReadingConnection, receive: Callable[[memoryview], None]
+    ) -> None:
+        self.connection = connection
+        self.receive = receive  # called with each read, nothing in between
         self.view = thread_read_buffer()
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return self.view
 
     def buffer_updated(self, nbytes: int) -> None:
-        self.receiver.data_received(self.view[:nbytes])  # type: ignore[arg-type]  # a view, parsed and not kept
+        self.receive(self.view[:nbytes])
 
     def eof_received(self) -> bool | None:
-        return self.receiver.eof_received()
+        return self.connection.eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.receiver.connection_lost(exc)
+        self.connection.connection_lost(exc)
 
     def pause_writing(self) -> None:
-        self.receiver.pause_writing()
+        self.connection.pause_writing()
 
     def resume_writing(self) -> None:
-        self.receiver.resume_writing()
+        self.connection.resume_writing()
 
 
-def switch_to_buffered_reads(receiver: ViewReceiver, transport: asyncio.BaseTransport) -> None:
-    """Make ``transport`` read into the shared buffer and hand ``receiver`` views of it."""
-    transport.set_protocol(BufferedReads(receiver))
+def read_into_buffer(
+    connection: ReadingConnection,
+    transport: asyncio.BaseTransport,
+    receive: Callable[[memoryview], None],
+) -> None:
+    """Have ``transport`` read into the thread's buffer and hand ``receive`` the views.
+
+    Only where ``connection`` is the transport's protocol: a transport another protocol
+    wraps keeps delivering bytes through ``data_received``.
+    """
+    if cast(object, transport.get_protocol()) is connection:
+        transport.set_protocol(BufferedReads(connection, receive))

@@ -54,7 +54,7 @@ from uvicorn.protocols.http.request import (
     check_trailer_fields,
     read_request_head,
 )
-from uvicorn.protocols.reads import LARGE_READ, switch_to_buffered_reads
+from uvicorn.protocols.reads import LARGE_READ, read_into_buffer
 from uvicorn.protocols.websockets.connection import WebSocketConnection
 
 if TYPE_CHECKING:
@@ -312,7 +312,8 @@ class HTTPConnection(ConnectionBase):
     def _read_into_buffer(self) -> None:
         """Large chunks arrive here: read the next ones into the shared buffer (see reads)."""
         if self.parser is not None and self.tls is None and not self.is_closing():
-            switch_to_buffered_reads(self, self.transport)
+            # data_received takes the views: the parser declared it keeps none of them.
+            read_into_buffer(self, self.transport, self.data_received)  # type: ignore[arg-type]
 
     def _head_incomplete(self, data: bytes) -> None:
         """The chunk ended inside a request head: time it, and check its size so far."""

@@ -10,7 +10,9 @@ through the ``WebSocketEvents`` protocol: handshake received or refused, message
 close, protocol failure, and ``write``/``write_message_frame`` for its bytes. While no
 extension is negotiated, ``send_message`` may call ``write_message_frame(data)``: a
 server's unextended message is one unmasked frame that the core writes without copying
-the payload, where libraries build the frame in a new buffer.
+the payload, where libraries build the frame in a new buffer. An adapter that declares
+``reads_into_buffer`` gets its reads, once the app has accepted, as views of one buffer
+per thread through ``feed_view`` (see :mod:`uvicorn.protocols.reads`).
 
 The older way, where the plugin class is the adapter (``init_adapter``/``feed_data``/
 ``accept_handshake``/``send_*``/``adapter_connection_lost`` on itself), still works for
@@ -32,7 +34,7 @@ import math
 import os
 import struct
 from collections import deque
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, cast
 from urllib.parse import unquote
 
 from uvicorn._types import (
@@ -51,7 +53,12 @@ from uvicorn.protocols.addresses import (
 from uvicorn.protocols.base import ConnectionBase, released
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.output import ClientDisconnected
-from uvicorn.protocols.websockets.adapter import WebSocketAdapter, WebSocketOptions
+from uvicorn.protocols.reads import read_into_buffer
+from uvicorn.protocols.websockets.adapter import (
+    BufferReadingAdapter,
+    WebSocketAdapter,
+    WebSocketOptions,
+)
 from uvicorn.protocols.websockets.handshake import check_opening_handshake
 
 if TYPE_CHECKING:
@@ -76,15 +83,16 @@ _PACK_LONG_HEADER: Final = struct.Struct("!BBQ").pack
 _JOIN_LIMIT: Final = 4096
 
 
-# What __init__ binds from an adapter onto the connection.
-_ADAPTER_METHODS: Final = (
-    "feed_data",
-    "accept_handshake",
-    "send_message",
-    "send_close",
-    "send_ping",
-    "adapter_connection_lost",
-)
+class _ReleasedAdapter:
+    """Stands in for a lost connection's adapter: nothing is parsed or sent after."""
+
+    library_keepalive: ClassVar[bool] = False
+    reads_into_buffer: ClassVar[bool] = False
+    feed_data = accept_handshake = send_message = send_close = send_ping = staticmethod(released)
+    connection_lost = staticmethod(released)
+
+
+_RELEASED_ADAPTER: Final = _ReleasedAdapter()
 
 
 class WebSocketState(enum.Enum):
@@ -113,8 +121,14 @@ class WebSocketConnection(ConnectionBase):
 
     #: The plugin's adapter class, built as ``adapter_class(self, options)``.
     adapter_class: ClassVar[type[WebSocketAdapter] | None] = None
-    # Set by a plugin whose library schedules keep-alive pings itself.
+    # The first contract's declarations (an adapter class declares its own): the library
+    # schedules keep-alive pings itself; the class parses reads from the core's buffer
+    # in a ``feed_view`` method.
     library_keepalive: bool = False
+    reads_into_buffer: bool = False
+    # The plugin's adapter; on the first contract, this connection (a name such a class
+    # is unlikely to use for its own library object).
+    library_adapter: WebSocketAdapter
 
     scheme = "ws"
     extensions: dict[str, dict[object, object]] = _EXTENSIONS  # plus "tls" on TLS connections
@@ -169,21 +183,19 @@ class WebSocketConnection(ConnectionBase):
         self.closing = False
         adapter_class = self.adapter_class
         if adapter_class is None:  # the older contract: this class is the adapter
+            self.library_adapter = cast(WebSocketAdapter, self)  # its connection_lost is not called
             self.init_adapter()
             return
         options = WebSocketOptions(
-            max_size=self.max_size, per_message_deflate=self.per_message_deflate
+            max_size=self.max_size,
+            per_message_deflate=self.per_message_deflate,
+            ping_interval=self.ping_interval,
+            ping_timeout=self.ping_timeout,
         )
-        adapter = adapter_class(self, options)
-        self.library_keepalive = adapter_class.library_keepalive
-        # The core calls the adapter's methods with no call in between; connection_lost
-        # drops them, since they hold the adapter, which holds this connection.
-        self.feed_data = adapter.feed_data  # type: ignore[method-assign]  # bound once, per connection
-        self.accept_handshake = adapter.accept_handshake  # type: ignore[method-assign]  # as above
-        self.send_message = adapter.send_message  # type: ignore[method-assign]  # as above
-        self.send_close = adapter.send_close  # type: ignore[method-assign]  # as above
-        self.send_ping = adapter.send_ping  # type: ignore[method-assign]  # as above
-        self.adapter_connection_lost = adapter.connection_lost  # type: ignore[method-assign]  # as above
+        # One attribute, not each method bound on this connection: past 30 attribute
+        # names, Python 3.11 gives up its shared-key instance dicts, and every attribute
+        # read on the connection gets slower (bench/RESULTS.md, 2026-12-06).
+        self.library_adapter = adapter_class(self, options)
 
     # -- what a plugin implements ------------------------------------------------------
 
@@ -273,12 +285,14 @@ class WebSocketConnection(ConnectionBase):
         self.pending_size = 0
         self.release_drain_waiters()
         self._wake()
-        self.adapter_connection_lost(exc)
-        if self.adapter_class is not None:
-            # The adapter's bound methods hold it, and it holds this connection: without
-            # this, every closed connection waits for the cyclic garbage collector.
-            for name in _ADAPTER_METHODS:
-                setattr(self, name, released)
+        adapter = self.library_adapter
+        if self.adapter_class is None:
+            self.adapter_connection_lost(exc)
+        else:
+            adapter.connection_lost(exc)
+        # The adapter holds this connection (or is it): without this, every closed
+        # connection waits for the cyclic garbage collector.
+        self.library_adapter = _RELEASED_ADAPTER
         self.logger.info("connection closed")
 
     def eof_received(self) -> None:
@@ -286,7 +300,7 @@ class WebSocketConnection(ConnectionBase):
 
     def data_received(self, data: bytes) -> None:
         if self.state is not _CLOSED:  # refused: the library never sees the request
-            self.feed_data(data)
+            self.library_adapter.feed_data(data)
 
     # -- events from the plugin's library ----------------------------------------------
 
@@ -466,7 +480,7 @@ class WebSocketConnection(ConnectionBase):
                 data = text if text is not None else message.get("bytes")
                 if data is None:
                     raise RuntimeError("Expected 'text' or 'bytes' in 'websocket.send'.")
-                self.send_message(data)  # type: ignore[arg-type]  # str or bytes
+                self.library_adapter.send_message(data)  # type: ignore[arg-type]  # str or bytes
                 if self.write_paused:
                     await self.drain()
             elif message_type == "websocket.close":
@@ -524,8 +538,13 @@ class WebSocketConnection(ConnectionBase):
         # Open before the adapter writes the 101: it may report frames that arrived
         # before the accept right away (which may close the connection again).
         self.state = _OPEN
-        self.accept_handshake(subprotocol, self._with_default_headers(headers))
-        if self.state is _OPEN and self.ping_interval and not self.library_keepalive:
+        adapter = self.library_adapter
+        adapter.accept_handshake(subprotocol, self._with_default_headers(headers))
+        if self.state is not _OPEN:
+            return
+        if adapter.reads_into_buffer:  # declared: its feed_view exists
+            read_into_buffer(self, self.transport, cast(BufferReadingAdapter, adapter).feed_view)
+        if self.ping_interval and not adapter.library_keepalive:
             self.ping_timer = self.loop.call_later(self.ping_interval, self._send_keepalive_ping)
 
     def _start_response(self, message: dict[str, Any]) -> None:
@@ -563,7 +582,7 @@ class WebSocketConnection(ConnectionBase):
         self.close_code, self.close_reason = code, reason
         self._cancel_timers()
         if not self.transport.is_closing():
-            self.send_close(code, reason)
+            self.library_adapter.send_close(code, reason)
             self.close_timer = self.loop.call_later(CLOSE_TIMEOUT, self.transport.close)
 
     # -- keep-alive, flow control and closing ------------------------------------------
@@ -572,18 +591,21 @@ class WebSocketConnection(ConnectionBase):
         self.ping_timer = None
         if self.state is not _OPEN or self.transport.is_closing():
             return
-        self.send_ping(os.urandom(4))
+        self.library_adapter.send_ping(os.urandom(4))
         if self.ping_timeout:
-            self.pong_timer = self.loop.call_later(self.ping_timeout, self._keepalive_timed_out)
+            self.pong_timer = self.loop.call_later(self.ping_timeout, self.keepalive_timed_out)
         if self.ping_interval:
             self.ping_timer = self.loop.call_later(self.ping_interval, self._send_keepalive_ping)
 
-    def _keepalive_timed_out(self) -> None:
-        """Close with 1011 and a reason, as websockets does, and tell the app so."""
+    def keepalive_timed_out(self) -> None:
+        """Close with 1011 and a reason, as websockets does, and tell the app so.
+
+        Called by the core's pong timer, or by an adapter whose library pings by itself.
+        """
         self.pong_timer = None
         self.logger.debug("%sWebSocket keepalive ping timeout.", self.log_prefix)
         self._cancel_timers()
-        self.send_close(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
+        self.library_adapter.send_close(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
         self.state = _DISCONNECTED
         self.queue_disconnect(KEEPALIVE_TIMEOUT, KEEPALIVE_TIMEOUT_REASON)
         # A peer that does not answer pings would not answer the close: do not wait for
