@@ -13,6 +13,26 @@ def released(*args: object) -> None:
     nothing is parsed or sent after that, and the connection no longer holds it."""
 
 
+class AppWaiter:
+    """What the app awaits in ``receive()`` (or a drain) until the connection has news.
+
+    Mixed into the HTTP request cycle and the WebSocket connection, which each keep the
+    ``waiter`` in a slot of their own (an empty ``__slots__`` here keeps theirs usable).
+    """
+
+    __slots__ = ()
+
+    waiter: asyncio.Future[None] | None
+
+    def _wake(self) -> None:
+        """Release the app's wait, once; a later event needs a new waiter."""
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None  # type: ignore[misc]  # the class mixed into keeps the slot
+            if not waiter.done():
+                waiter.set_result(None)
+
+
 class ConnectionBase(WriteFlowControl, asyncio.Protocol):
     """A connection's transport, its two addresses, its TLS details and its output."""
 
@@ -33,6 +53,14 @@ class ConnectionBase(WriteFlowControl, asyncio.Protocol):
         self.server = local_address or get_local_addr(transport)
         self.client = get_remote_addr(transport)
         return is_ssl(transport)
+
+    def close_transport(self) -> None:
+        """Write what is queued, then close: the transport sends its buffer before it
+        closes, and connection_lost() then tells the app."""
+        if self.closing:
+            return
+        self.closing = True
+        self.flush_output()  # with closing set, this also closes the transport
 
     @property
     def log_prefix(self) -> str:

@@ -735,15 +735,11 @@ class HTTPConnection(ConnectionBase):
         self.close_transport()
 
     def close_transport(self) -> None:
-        """Close after the queued bytes leave; connection_lost() then tells a running app."""
+        """Close after the queued bytes leave, serving nothing pipelined after them."""
         if self.pipeline:
             self.pipeline.clear()
         self.deadline = math.inf
-        if self.closing:
-            return
-        self.closing = True
-        if not self.pending_output:  # else the queued flush closes after writing
-            self.transport.close()
+        super().close_transport()
 
     # -- called by the server ----------------------------------------------------------
 

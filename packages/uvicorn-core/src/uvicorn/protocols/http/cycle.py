@@ -23,6 +23,7 @@ from uvicorn._types import (
     HTTPScope,
 )
 from uvicorn.protocols.addresses import get_client_addr, get_path_with_query_string
+from uvicorn.protocols.base import AppWaiter
 from uvicorn.protocols.http.pathsend import send_path
 from uvicorn.protocols.http.request import RequestHead
 from uvicorn.protocols.http.wire import CHUNKED_END, STATUS_LINES, encode_header_block
@@ -188,7 +189,7 @@ _STREAMING: Final = ResponseState.STREAMING
 _DONE: Final = ResponseState.COMPLETE
 
 
-class RequestResponseCycle(RequestHead):
+class RequestResponseCycle(RequestHead, AppWaiter):
     """One request and its response; the cycle is also the parsed request head."""
 
     __slots__ = (
@@ -247,13 +248,6 @@ class RequestResponseCycle(RequestHead):
     def client_disconnected(self) -> None:
         self.body_state = _DISCONNECTED
         self._wake()
-
-    def _wake(self) -> None:
-        waiter = self.waiter
-        if waiter is not None:
-            self.waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
 
     # -- the app's outcome -------------------------------------------------------------
 

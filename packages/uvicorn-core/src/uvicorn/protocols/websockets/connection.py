@@ -50,7 +50,7 @@ from uvicorn.protocols.addresses import (
     get_path_with_query_string,
     get_tls_extension,
 )
-from uvicorn.protocols.base import ConnectionBase, released
+from uvicorn.protocols.base import AppWaiter, ConnectionBase, released
 from uvicorn.protocols.http import wire
 from uvicorn.protocols.output import ClientDisconnected
 from uvicorn.protocols.reads import read_into_buffer
@@ -116,7 +116,7 @@ _DISCONNECTED: Final = WebSocketState.DISCONNECTED
 _CLOSED: Final = WebSocketState.CLOSED
 
 
-class WebSocketConnection(ConnectionBase):
+class WebSocketConnection(ConnectionBase, AppWaiter):
     """Base class of WebSocket protocol implementations; see the module docstring."""
 
     #: The plugin's adapter class, built as ``adapter_class(self, options)``.
@@ -625,13 +625,6 @@ class WebSocketConnection(ConnectionBase):
         self.events.append(self.disconnect_event())
         self._wake()
 
-    def _wake(self) -> None:
-        waiter = self.waiter
-        if waiter is not None:
-            self.waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
-
     def _resume_reading(self) -> None:
         self.read_paused = False
         if not self.transport.is_closing():
@@ -639,12 +632,6 @@ class WebSocketConnection(ConnectionBase):
 
     def is_closing(self) -> bool:
         return self.transport.is_closing()
-
-    def close_transport(self) -> None:
-        """Close once the queued bytes are written."""
-        self.flush_output()
-        if not self.transport.is_closing():
-            self.transport.close()
 
     # -- called by the server ----------------------------------------------------------
 
