@@ -237,6 +237,12 @@ class MultiplexedConnection(ConnectionBase):
                 exc.status, INVALID_REQUEST_TEXT if exc.status == 400 else None
             )
             return
+        body_limit = settings.limit_request_body
+        if body_limit is not None:
+            if cycle.content_length is not None and cycle.content_length > body_limit:
+                self._body_too_large(stream)
+                return
+            stream.body_allowance = body_limit  # DATA without a length is counted as it comes
 
         root_path = settings.root_path
         cycle.scope = scope = self.scope_template.copy()
@@ -290,7 +296,28 @@ class MultiplexedConnection(ConnectionBase):
                 self.codec.acknowledge(stream_id, flow_controlled_length)
             return
         stream.unacknowledged += flow_controlled_length
+        if stream.body_allowance is not None:
+            stream.body_allowance -= len(data)
+            if stream.body_allowance < 0:
+                self._body_too_large(stream)
+                return
         stream.cycle.body_received(data)
+
+    def _body_too_large(self, stream: Stream) -> None:
+        """--limit-request-body on one stream: 413 if its response has not begun, else
+        the stream is reset; its app sees http.disconnect, the other streams go on."""
+        settings = self.settings
+        settings.logger.warning(
+            "%sRequest body larger than the limit of %d bytes.",
+            self.log_prefix,
+            settings.limit_request_body,
+        )
+        cycle = stream.cycle
+        if cycle.response_state is not _RESPONSE_COMPLETE:
+            cycle.client_disconnected()
+            cycle.response_state = _RESPONSE_COMPLETE  # what the app sends now is dropped
+        stream.body_allowance = None
+        stream.send_error_response(413)
 
     def on_request_end(self, stream_id: int) -> None:
         stream = self.streams.get(stream_id)

@@ -47,6 +47,7 @@ class Stream:
     """What one stream's request cycle writes to; see the module docstring."""
 
     __slots__ = (
+        "body_allowance",
         "connection",
         "cycle",
         "drain_waiters",
@@ -81,6 +82,7 @@ class Stream:
         self.request_ended = False  # the peer ended its side (or will send nothing more)
         self.unacknowledged = 0  # request body bytes received and not yet acknowledged
         self.drain_waiters: list[asyncio.Future[None]] = []
+        self.body_allowance: int | None = None  # what --limit-request-body still allows
 
     # -- CycleConnection ---------------------------------------------------------------
 

@@ -276,3 +276,39 @@ def test_pathsend_sends_the_file_on_its_stream(http2_impl: str, tmp_path: Any) -
         first, second = client.start_request("/a"), client.start_request("/b")
         responses = [client.wait(first), client.wait(second)]
     assert [response.body for response in responses] == [path.read_bytes()] * 2
+
+
+def test_limit_request_body_refuses_a_stream_and_serves_the_others(http2_impl: str) -> None:
+    seen: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            seen.append(f"{scope['path']} {message['type']}")
+            if message["type"] != "http.request":
+                return
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        await kit_apps.send_plain(send, body)
+
+    with serve(http2_impl, app, limit_request_body=1000) as server, H2Client(server.port) as client:
+        sized = client.start_request(
+            "/sized", "POST", headers=[(b"content-length", b"1001")], end_stream=False
+        )
+        unsized = client.start_request("/unsized", "POST", end_stream=False)
+        client.send_body(unsized, b"a" * 600, end_stream=False)
+        client.send_body(unsized, b"b" * 600, end_stream=False)
+        small = client.request("/small", "POST", body=b"c" * 1000)
+        refused_sized, refused_unsized = client.wait(sized), client.wait(unsized)
+    assert (refused_sized.status, refused_unsized.status, small.status) == (413, 413, 200)
+    assert small.body == b"c" * 1000
+    assert not any(entry.startswith("/sized") for entry in seen), "its app ran"
+    # Cut before its app started (the same read), or while it read: never a whole body.
+    unsized_seen = [entry for entry in seen if entry.startswith("/unsized")]
+    assert unsized_seen in (
+        [],
+        ["/unsized http.disconnect"],
+        ["/unsized http.request", "/unsized http.disconnect"],
+    )
