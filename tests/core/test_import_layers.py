@@ -6,7 +6,8 @@ below it, never one above):
 1. foundation: types, header validation and encoding, the server state, the version,
    logging, the importer, the plugin markers and the ``Implementation`` record. They
    import nothing of uvicorn above them, so every other layer may use them.
-2. plugin system: the hook specs, the built-in plugin, the hook facade, the registries.
+2. plugin system: the hook specs, the built-in plugin, the hook facade, the registries,
+   and the observers collected from the hooks.
 3. ASGI middleware: app wrappers, which know nothing of the server that runs them.
 4. configuration: ``uvicorn.config``, which selects implementations by name.
 5. what a server runs: the protocols, lifespan handlers and event loops. They are given
@@ -48,7 +49,13 @@ LAYERS: list[tuple[str, ...]] = [
         "uvicorn.logging",
         "uvicorn.importer",
     ),
-    ("uvicorn.hookspecs", "uvicorn._builtins", "uvicorn._hooks", "uvicorn._registry"),
+    (
+        "uvicorn.hookspecs",
+        "uvicorn._builtins",
+        "uvicorn._hooks",
+        "uvicorn._registry",
+        "uvicorn.observers",
+    ),
     ("uvicorn.middleware",),
     ("uvicorn.config",),
     ("uvicorn.protocols", "uvicorn.lifespan", "uvicorn.loops"),

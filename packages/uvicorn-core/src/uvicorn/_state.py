@@ -39,3 +39,6 @@ class ServerState:
         # The local address all connections share (one listener on one IP address), set
         # at startup; None: each connection asks its socket.
         self.local_address: tuple[str, int] | None = None
+        # The observer hooks' implementations (uvicorn.observers), collected at startup;
+        # None when nothing observes.
+        self.observers: Any = None

@@ -9,7 +9,9 @@ The module defines functions named after the hooks below, decorated with
 ``uvicorn.hookimpl``. Each registration hook returns a list of
 :class:`uvicorn.Implementation` records. The core calls every registration hook once,
 the first time one of its registries is read (never when ``uvicorn`` is imported), and
-resolves everything at startup: no hook is ever called while requests are served.
+resolves everything at startup: no registration hook is ever called while requests are
+served. The observer hooks at the end are collected once at startup too, and their
+implementations are then called directly, never through pluggy.
 
 A hook implementation must be cheap and side-effect free: it must not import the
 implementation's library (h11, httptools, websockets, wsproto, uvloop, watchfiles...) or
@@ -23,8 +25,14 @@ implementation is selected.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from uvicorn._implementation import Implementation
 from uvicorn._markers import hookspec
+
+if TYPE_CHECKING:
+    from uvicorn.config import Config
+    from uvicorn.observers import ConnectionInfo, RequestInfo, WebSocketInfo
 
 
 @hookspec
@@ -128,3 +136,61 @@ def uvicorn_supervisors() -> list[Implementation]:
     returns is registered as reloaders. A plugin that implements it gets a
     DeprecationWarning naming it when it is registered. Since 0.1, deprecated in 0.1.
     """
+
+
+# -- observer hooks --------------------------------------------------------------------------
+#
+# A plugin observes the server by implementing any of these. The core collects the
+# implementations once per server, at start-up (uvicorn.observers.Observers); with none
+# installed the per-request path only tests one attribute. Each is called with one
+# record, directly, in the server's event loop: return quickly and never block (hand
+# slow work to a thread or a queue). An observer that raises is logged on uvicorn.error
+# and neither the request nor the other observers notice. The records are plain objects
+# built for observers only; keep them if you need them later.
+
+
+@hookspec
+def uvicorn_worker_started(config: Config) -> None:
+    """Called once a server (one worker process, or the only one) started and listens.
+    Since 0.1."""
+
+
+@hookspec
+def uvicorn_worker_stopping(config: Config) -> None:
+    """Called when the server stops: it closed its listeners and begins its graceful
+    shutdown. Since 0.1."""
+
+
+@hookspec
+def uvicorn_connection_opened(connection: ConnectionInfo) -> None:
+    """Called when a client connection was accepted (``protocol``: ``"http/1.1"``).
+    Since 0.1."""
+
+
+@hookspec
+def uvicorn_connection_closed(connection: ConnectionInfo) -> None:
+    """Called when that connection is gone (the same record as at opened). Since 0.1."""
+
+
+@hookspec
+def uvicorn_request_started(request: RequestInfo) -> None:
+    """Called when a request head was parsed and the app is about to be called.
+    Since 0.1."""
+
+
+@hookspec
+def uvicorn_request_finished(request: RequestInfo) -> None:
+    """Called when the app's call for that request ended (the same record, with the
+    status, the body bytes in and out and the duration filled in; status 0 when the app
+    sent no response and the client had left). Since 0.1."""
+
+
+@hookspec
+def uvicorn_websocket_opened(websocket: WebSocketInfo) -> None:
+    """Called when the app accepted a WebSocket connection. Since 0.1."""
+
+
+@hookspec
+def uvicorn_websocket_closed(websocket: WebSocketInfo) -> None:
+    """Called when that WebSocket connection is gone (``close_code`` filled in).
+    Since 0.1."""

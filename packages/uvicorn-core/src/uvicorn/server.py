@@ -25,6 +25,7 @@ import click
 from uvicorn._headers import check_header, encode_header_lines
 from uvicorn._state import ServerState as ServerState  # its public path is uvicorn.server
 from uvicorn.config import STARTUP_FAILURE, Config
+from uvicorn.observers import Observers, notify
 from uvicorn.protocols.addresses import shared_local_address
 
 HANDLED_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
@@ -101,6 +102,7 @@ class Server:
         protocol_class = config.http_protocol_class
         assert protocol_class is not None
         state = self.server_state
+        state.observers = Observers.collect()  # once: connections read it from here
         app_state = self.lifespan.state
         loop = asyncio.get_running_loop()
 
@@ -160,6 +162,8 @@ class Server:
         # keep it out of the cyclic collector's way so per-request collections stay cheap.
         gc.freeze()
         self.started = True
+        if self.server_state.observers is not None:
+            notify(self.server_state.observers.worker_started, config)
 
     def _log_started_message(self, listeners: Sequence[socket.socket]) -> None:
         config = self.config
@@ -248,6 +252,8 @@ class Server:
             server.close()
         for sock in sockets or []:
             sock.close()
+        if self.server_state.observers is not None:
+            notify(self.server_state.observers.worker_stopping, self.config)
         # A pool member stopping while its siblings serve on (a SIGHUP roll, SIGTTOU,
         # --limit-max-requests, a gunicorn reload) leaves no one to answer a request a
         # client sends right now on an idle keep-alive connection: give those connections

@@ -55,12 +55,18 @@ class ConnectionBase(WriteFlowControl, asyncio.Protocol):
         return is_ssl(transport)
 
     def close_transport(self) -> None:
-        """Write what is queued, then close: the transport sends its buffer before it
-        closes, and connection_lost() then tells the app."""
+        """Close once the queued bytes are written: by the flush already due at the end
+        of this loop pass (or of data_received), which closes with ``closing`` set; at
+        once when nothing is queued. connection_lost() then tells the app."""
         if self.closing:
             return
         self.closing = True
-        self.flush_output()  # with closing set, this also closes the transport
+        if not self.pending_output:
+            self.transport.close()
+
+    def is_closing(self) -> bool:
+        """True once the server decided to close, even before the queued bytes left."""
+        return self.closing or self.transport.is_closing()
 
     @property
     def log_prefix(self) -> str:

@@ -36,6 +36,7 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar, Final, Literal
 
 from uvicorn._types import ASGI3Application, ASGIVersions, HTTPScope
 from uvicorn.logging import TRACE_LOG_LEVEL
+from uvicorn.observers import ConnectionInfo, Observers, notify
 from uvicorn.protocols.addresses import get_tls_extension
 from uvicorn.protocols.base import ConnectionBase, released
 from uvicorn.protocols.http import wire
@@ -46,6 +47,7 @@ from uvicorn.protocols.http.cycle import (
     ResponseState,
 )
 from uvicorn.protocols.http.flow_control import service_unavailable
+from uvicorn.protocols.http.observed import ObservedCycle
 from uvicorn.protocols.http.parser import RequestParser
 from uvicorn.protocols.http.pathsend import copy_file
 from uvicorn.protocols.http.request import (
@@ -124,6 +126,7 @@ class HTTPConnection(ConnectionBase):
         "newline_seen",
         "next_message",
         "next_request_held",
+        "observed",
         "parser",
         "parsing",
         "pipeline",
@@ -259,12 +262,20 @@ class HTTPConnection(ConnectionBase):
             "state": {},
         }
         self.deadline = self.server_state.clock + self.settings.timeout_request_head
-        if self.settings.trace_enabled:
-            self.settings.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection made", self.log_prefix)
+        settings = self.settings
+        if settings.trace_enabled:
+            settings.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection made", self.log_prefix)
+        if settings.observers is not None and settings.observers.connection_opened:
+            self.observed = self.connection_info()
+            notify(settings.observers.connection_opened, self.observed)
 
     def connection_lost(self, exc: Exception | None) -> None:
         settings = self.settings
         settings.connections.discard(self)
+        if settings.observers is not None and settings.observers.connection_closed:
+            # Set only when opened was observed.
+            observed = getattr(self, "observed", None) or self.connection_info()
+            notify(settings.observers.connection_closed, observed)
         if settings.trace_enabled:
             settings.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection lost", self.log_prefix)
         self.deadline = math.inf
@@ -282,6 +293,10 @@ class HTTPConnection(ConnectionBase):
         if self.drain_waiters:
             self.release_drain_waiters()
         self.release_parser()
+
+    def connection_info(self) -> ConnectionInfo:
+        """This connection as observers see it."""
+        return ConnectionInfo("http/1.1", self.client, self.server, self.tls is not None)
 
     def eof_received(self) -> None:
         pass
@@ -346,7 +361,7 @@ class HTTPConnection(ConnectionBase):
         self.served = True
         self.head_bytes = 0
         # A deadline that expires while a request is served is ignored (deadline_expired).
-        cycle = RequestResponseCycle(self)
+        cycle = settings.new_cycle(self)
         try:
             read_request_head(
                 cycle,
@@ -688,10 +703,6 @@ class HTTPConnection(ConnectionBase):
 
     # -- writing, flow control and closing ---------------------------------------------
 
-    def is_closing(self) -> bool:
-        """True once the server decided to close, even before the queued bytes left."""
-        return self.closing or self.transport.is_closing()
-
     def pause_reading(self) -> None:
         if not self.read_paused:
             self.read_paused = True
@@ -814,6 +825,8 @@ class ConnectionSettings:
     body_limits: bool  # either of the two is set
     buffered_reads: bool  # large chunks may switch a connection to the shared read buffer
     upgrade_body_in_trailing: bool  # the parser skips the body of an upgrade request
+    observers: Observers | None  # the server's observers (uvicorn.observers), if any
+    new_cycle: Callable[[HTTPConnection], RequestResponseCycle]  # observed or plain
     special_header_names: frozenset[bytes]
     asgi_version: Literal["2.0", "3.0"]
 
@@ -881,6 +894,12 @@ class ConnectionSettings:
             ),
             buffered_reads=buffered_reads,
             upgrade_body_in_trailing=upgrade_body_in_trailing,
+            observers=server_state.observers,
+            new_cycle=(
+                ObservedCycle
+                if server_state.observers is not None and server_state.observers.requests
+                else RequestResponseCycle
+            ),
             special_header_names=FRAMING_HEADER_NAMES | server_state.default_header_names,
             asgi_version=config.asgi_version,
         )

@@ -45,6 +45,7 @@ from uvicorn._types import (
     WebSocketScope,
 )
 from uvicorn.logging import TRACE_LOG_LEVEL
+from uvicorn.observers import WebSocketInfo, notify
 from uvicorn.protocols.addresses import (
     get_client_addr,
     get_path_with_query_string,
@@ -137,6 +138,7 @@ class WebSocketConnection(ConnectionBase, AppWaiter):
     read_paused = False
     deadline = math.inf  # read by the server's timeout sweep: WebSockets have none
     close_code = 1006
+    observed: WebSocketInfo | None = None  # what the observers were told at accept
     close_reason = ""
     subprotocol: str | None = None
     response_started = False
@@ -294,6 +296,10 @@ class WebSocketConnection(ConnectionBase, AppWaiter):
         # connection waits for the cyclic garbage collector.
         self.library_adapter = _RELEASED_ADAPTER
         self.logger.info("connection closed")
+        observed = self.observed
+        if observed is not None:
+            observed.close_code = self.close_code
+            notify(self.server_state.observers.websocket_closed, observed)
 
     def eof_received(self) -> None:
         pass
@@ -542,6 +548,10 @@ class WebSocketConnection(ConnectionBase, AppWaiter):
         adapter.accept_handshake(subprotocol, self._with_default_headers(headers))
         if self.state is not _OPEN:
             return
+        observers = self.server_state.observers
+        if observers is not None and (observers.websocket_opened or observers.websocket_closed):
+            self.observed = WebSocketInfo(self.scope["path"], self.client)
+            notify(observers.websocket_opened, self.observed)
         if adapter.reads_into_buffer:  # declared: its feed_view exists
             read_into_buffer(self, self.transport, cast(BufferReadingAdapter, adapter).feed_view)
         if self.ping_interval and not adapter.library_keepalive:
@@ -629,9 +639,6 @@ class WebSocketConnection(ConnectionBase, AppWaiter):
         self.read_paused = False
         if not self.transport.is_closing():
             self.transport.resume_reading()
-
-    def is_closing(self) -> bool:
-        return self.transport.is_closing()
 
     # -- called by the server ----------------------------------------------------------
 
