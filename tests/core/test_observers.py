@@ -68,13 +68,7 @@ class Recorder:
 async def created(scope: Any, receive: Any, send: Any) -> None:
     if scope["path"] == "/fail":
         raise RuntimeError("the app failed")
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body", False):
-            break
-    await apps.send_plain(send, body * 2, status=201)
+    await apps.send_plain(send, await apps.read_body(receive) * 2, status=201)
 
 
 def test_requests_and_connections_are_reported(http_impl: str) -> None:

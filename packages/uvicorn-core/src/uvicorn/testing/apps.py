@@ -62,16 +62,21 @@ async def echo_scope(scope: Scope, receive: Any, send: Any) -> None:
     await send_plain(send, json.dumps(plain(scope)).encode())
 
 
-async def echo_body(scope: Scope, receive: Any, send: Any) -> None:
-    """Reads the whole request body and sends it back with a Content-Length."""
+async def read_body(receive: Any) -> bytes:
+    """The whole request body, read message by message (each must be http.request)."""
     body = b""
     more = True
     while more:
         message = await receive()
-        assert message["type"] == "http.request"
+        assert message["type"] == "http.request", message
         body += message.get("body", b"")
         more = message.get("more_body", False)
-    await send_plain(send, body)
+    return body
+
+
+async def echo_body(scope: Scope, receive: Any, send: Any) -> None:
+    """Reads the whole request body and sends it back with a Content-Length."""
+    await send_plain(send, await read_body(receive))
 
 
 async def stream_echo(scope: Scope, receive: Any, send: Any) -> None:

@@ -8,19 +8,14 @@ import json
 import threading
 from typing import Any
 
-from uvicorn.testing.apps import send_plain
+from uvicorn.testing.apps import read_body, send_plain
 
 Scope = dict[str, Any]
 
 
 async def describe(scope: Scope, receive: Any, send: Any) -> None:
     """The request as JSON: version, method, path, headers, body length and digest."""
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body", False):
-            break
+    body = await read_body(receive)
     answer = {
         "http_version": scope["http_version"],
         "method": scope["method"],
