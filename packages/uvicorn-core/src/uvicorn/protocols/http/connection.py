@@ -480,11 +480,7 @@ class HTTPConnection(ConnectionBase):
         cycle.request_trailers = fields
 
     def _body_too_large(self) -> None:
-        self.settings.logger.warning(
-            "%sRequest body larger than the limit of %d bytes.",
-            self.log_prefix,
-            self.settings.limit_request_body,
-        )
+        self.settings.warn_body_too_large(self.log_prefix)
         self.refuse_request(413)
 
     def on_message_complete(self) -> None:
@@ -829,6 +825,14 @@ class ConnectionSettings:
     new_cycle: Callable[[HTTPConnection], RequestResponseCycle]  # observed or plain
     special_header_names: frozenset[bytes]
     asgi_version: Literal["2.0", "3.0"]
+
+    def warn_body_too_large(self, log_prefix: str) -> None:
+        """The log line of a request refused by --limit-request-body (any protocol)."""
+        self.logger.warning(
+            "%sRequest body larger than the limit of %d bytes.",
+            log_prefix,
+            self.limit_request_body,
+        )
 
     @classmethod
     def build(

@@ -444,25 +444,30 @@ class RequestResponseCycle(RequestHead, AppWaiter):
             return
         if self.remaining:
             raise RuntimeError("Response content shorter than Content-Length")
-        self.end_with_trailers(self.trailer_fields)
-        self.response_complete()
+        if self.end_with_trailers(self.trailer_fields):
+            self.response_complete()
+        else:
+            self._write_body(b"", False)  # no trailer section here: the body ends as usual
 
-    def end_with_trailers(self, fields: list[tuple[bytes, bytes]]) -> None:
-        """End the body with ``fields`` as its trailer section, where the framing has one.
+    def end_with_trailers(self, fields: list[tuple[bytes, bytes]]) -> bool:
+        """End the body with ``fields`` as its trailer section, where the framing has one;
+        False leaves the body to end as it would have without them.
 
         HTTP/1.1 has one in chunked framing only, and sends it to a client that said
-        ``TE: trailers``: otherwise (a Content-Length, a HEAD request, no such TE) the body
-        ends as it would have without them. A multiplexed stream overrides this.
+        ``TE: trailers`` (not after a Content-Length, a HEAD request, or without that TE).
+        A multiplexed stream overrides this.
         """
-        if not (self.send_body and self.response_chunked):
-            return
-        if self.accepts_trailers and self.conn.settings.raw_encoding:
-            fields = [field for field in fields if field[0] not in _NOT_TRAILERS]
-            self.conn.write(b"0\r\n" + encode_header_lines(fields) + b"\r\n")
-        elif self.conn.settings.raw_encoding:
-            self.conn.write(CHUNKED_END)
-        else:
-            self.conn.write(self.conn.encode_end(True))
+        conn = self.conn
+        if not (
+            self.send_body
+            and self.response_chunked
+            and self.accepts_trailers
+            and conn.settings.raw_encoding
+        ):
+            return False
+        fields = [field for field in fields if field[0] not in _NOT_TRAILERS]
+        conn.write(b"0\r\n" + encode_header_lines(fields) + b"\r\n")
+        return True
 
     def _log_access(self, status: int) -> None:
         scope = self.scope
@@ -584,15 +589,7 @@ class RequestResponseCycle(RequestHead, AppWaiter):
         ``_write_body`` ends a last body message."""
         if self.remaining is not None:
             self.remaining -= sent
-        conn = self.conn
-        if self.send_body:
-            if not conn.settings.raw_encoding:
-                end = conn.encode_end(self.response_chunked)
-                if end:
-                    conn.write(end)
-            elif self.response_chunked:
-                conn.write(CHUNKED_END)
-        self.response_complete()
+        self._write_body(b"", False)
 
     def response_complete(self) -> None:
         self.response_state = _DONE

@@ -306,12 +306,7 @@ class MultiplexedConnection(ConnectionBase):
     def _body_too_large(self, stream: Stream) -> None:
         """--limit-request-body on one stream: 413 if its response has not begun, else
         the stream is reset; its app sees http.disconnect, the other streams go on."""
-        settings = self.settings
-        settings.logger.warning(
-            "%sRequest body larger than the limit of %d bytes.",
-            self.log_prefix,
-            settings.limit_request_body,
-        )
+        self.settings.warn_body_too_large(self.log_prefix)
         cycle = stream.cycle
         if cycle.response_state is not _RESPONSE_COMPLETE:
             cycle.client_disconnected()

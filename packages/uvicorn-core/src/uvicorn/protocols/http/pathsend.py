@@ -27,7 +27,7 @@ async def send_path(cycle: RequestResponseCycle, path: str) -> None:
     if not isinstance(path, str) or not os.path.isabs(path):
         raise RuntimeError(f"http.response.pathsend needs an absolute path, got {path!r}")
     if not cycle.send_body:  # HEAD, 204, 304: the head says it all
-        cycle.finish_file_body(0)
+        cycle.finish_file_body(cycle.remaining or 0)  # as if the announced bytes were sent
         return
     conn = cycle.conn
     with open(path, "rb") as file:  # opening is quick; the reads are done off the loop

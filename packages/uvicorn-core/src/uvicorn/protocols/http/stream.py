@@ -259,6 +259,7 @@ class StreamCycle(RequestResponseCycle):
         super().__init__(stream)
         self.stream = stream
 
-    def end_with_trailers(self, fields: list[tuple[bytes, bytes]]) -> None:
+    def end_with_trailers(self, fields: list[tuple[bytes, bytes]]) -> bool:
         if self.body_state is not _DISCONNECTED:
             self.stream.trailers = response_fields(fields)
+        return True  # the stream ends with them once the response completes
